@@ -1,0 +1,38 @@
+# k8s-tasks developer commands. `make setup` once, then `make test`, `make lint`, `make demo`.
+PYTHON_BIN ?= $(shell scripts/find-python.sh)
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: setup test test-sqlite test-postgres lint check demo bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+.tools/bin/kubectl: scripts/install-tools.sh | $(VENV)/.installed
+	PYTHON=$(PY) bash scripts/install-tools.sh
+
+setup: $(VENV)/.installed .tools/bin/kubectl  ## venv, package, dev tools, kubectl and helm
+
+test: setup  ## the whole suite, on SQLite and then on PostgreSQL
+	bash scripts/ensure-postgres.sh
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+test-sqlite:
+	K8S_TASKS_TEST_DB=sqlite $(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	K8S_TASKS_TEST_DB=postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup  ## ruff, mypy, Django system checks, migrations up to date
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy k8s_tasks operator/k8s_tasks_operator
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m django check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m django makemigrations --check --dry-run k8s_tasks
+
+clean:
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache
