@@ -65,7 +65,11 @@ elif DB_KIND == "sqlite":
             "NAME": _shared_name or str(_sqlite_path),
             # A file, not :memory:, so task pods and the operator (other processes) see the same rows.
             "TEST": {"NAME": str(_sqlite_path)},
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     }
 else:
