@@ -45,6 +45,8 @@ TEMPLATES = [
 ]
 
 DB_KIND = os.environ.get("K8S_TASKS_TEST_DB", "sqlite")
+# One test database per pytest process, so several test runs on one machine never share (or drop) a database.
+_run_id = os.environ.get("K8S_TASKS_TEST_RUN_ID") or str(os.getpid())
 _shared_name = os.environ.get("K8S_TASKS_DB_NAME")  # set for subprocesses: the live test database
 if DB_KIND == "postgres":
     DATABASES = {
@@ -54,11 +56,11 @@ if DB_KIND == "postgres":
             "HOST": os.environ.get("PGHOST", "127.0.0.1"),
             "PORT": os.environ.get("PGPORT", "5432"),
             "USER": os.environ.get("PGUSER", "postgres"),
-            "TEST": {"NAME": "test_k8s_tasks"},
+            "TEST": {"NAME": f"test_k8s_tasks_{_run_id}"},
         }
     }
 elif DB_KIND == "sqlite":
-    _sqlite_path = Path(tempfile.gettempdir()) / f"k8s-tasks-test-{os.getuid()}.sqlite3"
+    _sqlite_path = Path(tempfile.gettempdir()) / f"k8s-tasks-test-{os.getuid()}-{_run_id}.sqlite3"
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",

@@ -1,0 +1,51 @@
+"""KubernetesBackend: the django.tasks backend that stores each task as a row for the operator."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core import checks
+from django.tasks import Task, TaskResult
+from django.tasks.backends.base import BaseTaskBackend
+from django.tasks.exceptions import InvalidTask, TaskResultDoesNotExist
+
+from .checks import backend_checks
+from .conf import BackendOptions, parse_options
+from .enqueueing import store_tasks
+
+
+class KubernetesBackend(BaseTaskBackend):
+    supports_defer = True
+    supports_priority = True
+    supports_get_result = True
+    supports_async_task = True
+
+    @property
+    def options_parsed(self) -> BackendOptions:
+        """This backend's OPTIONS; ImproperlyConfigured says what to set."""
+        return parse_options(self.alias, self.options)
+
+    def validate_task(self, task: Task) -> None:
+        if self.queues and task.queue_name not in self.queues:
+            raise InvalidTask(
+                f"Queue {task.queue_name!r} is not configured for the task backend {self.alias!r}; the "
+                f"configured queues are {', '.join(sorted(self.queues))}. Add it to "
+                f"TASKS[{self.alias!r}]['QUEUES'] or use one of those."
+            )
+        super().validate_task(task)
+
+    def enqueue(self, task: Task, args: Sequence[Any], kwargs: dict[str, Any]) -> TaskResult:
+        # aenqueue is BaseTaskBackend's: sync_to_async(self.enqueue), so both share this one path.
+        return store_tasks(self, task, [(args, kwargs)])[0]
+
+    def get_result(self, result_id: str) -> TaskResult:
+        from .models import TaskRecord
+
+        database = self.options_parsed.database
+        try:
+            record = TaskRecord.objects.using(database).get(pk=str(result_id), backend_name=self.alias)
+        except TaskRecord.DoesNotExist as e:
+            raise TaskResultDoesNotExist(result_id) from e
+        return record.to_task_result()
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        return [*super().check(**kwargs), *backend_checks(self.alias, self.queues, self.options)]

@@ -1,0 +1,116 @@
+"""The one place that reads k8s-tasks configuration from Django settings.
+
+A backend is configured as::
+
+    TASKS = {
+        "default": {
+            "BACKEND": "k8s_tasks.backend.KubernetesBackend",
+            "QUEUES": ["default", "gpu"],
+            "OPTIONS": {"DATABASE": "default", "NAMESPACE": "default"},
+        }
+    }
+"""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS
+
+# PostgreSQL LISTEN/NOTIFY channel; the payload is the queue name of the enqueued task.
+NOTIFY_CHANNEL = "k8s_tasks"
+BACKEND_PATH = "k8s_tasks.backend.KubernetesBackend"
+DEFAULT_DATABASE = "default"
+DEFAULT_NAMESPACE = "default"
+# Queue names become Kubernetes label values: at most 63 characters, alphanumerics, '-', '_' and '.',
+# starting and ending with an alphanumeric.
+QUEUE_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+_DNS_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+KNOWN_OPTIONS = ("DATABASE", "NAMESPACE")
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    database: str = DEFAULT_DATABASE
+    namespace: str = DEFAULT_NAMESPACE
+
+
+def option_errors(alias: str, options: Any) -> list[str]:
+    """Every problem with TASKS[alias]["OPTIONS"], each naming the field, the value and the fix."""
+    where = f"TASKS[{alias!r}]['OPTIONS']"
+    if not isinstance(options, Mapping):
+        return [f"{where} is {options!r}; set it to a dict such as {{'DATABASE': 'default'}}."]
+    errors = []
+    for key in options:
+        if key not in KNOWN_OPTIONS:
+            errors.append(f"{where} has unknown key {key!r}; the known keys are {', '.join(KNOWN_OPTIONS)}.")
+    database = options.get("DATABASE", DEFAULT_DATABASE)
+    if not isinstance(database, str) or database not in settings.DATABASES:
+        errors.append(
+            f"{where}['DATABASE'] is {database!r}; set it to one of the aliases in DATABASES: "
+            f"{', '.join(sorted(settings.DATABASES))}."
+        )
+    namespace = options.get("NAMESPACE", DEFAULT_NAMESPACE)
+    if not isinstance(namespace, str) or not _DNS_LABEL_RE.match(namespace):
+        errors.append(
+            f"{where}['NAMESPACE'] is {namespace!r}; set it to a Kubernetes namespace name "
+            "(lower-case letters, digits and '-', at most 63 characters)."
+        )
+    return errors
+
+
+def parse_options(alias: str, options: Any) -> BackendOptions:
+    """TASKS[alias]["OPTIONS"] as BackendOptions; ImproperlyConfigured says what to set."""
+    errors = option_errors(alias, options)
+    if errors:
+        raise ImproperlyConfigured(" ".join(errors))
+    return BackendOptions(
+        database=options.get("DATABASE", DEFAULT_DATABASE),
+        namespace=options.get("NAMESPACE", DEFAULT_NAMESPACE),
+    )
+
+
+def backend_settings(alias: str = DEFAULT_TASK_BACKEND_ALIAS) -> Mapping[str, Any]:
+    tasks = getattr(settings, "TASKS", {})
+    if alias not in tasks:
+        raise ImproperlyConfigured(
+            f"TASKS has no backend {alias!r}; add TASKS[{alias!r}] = {{'BACKEND': {BACKEND_PATH!r}, ...}}."
+        )
+    params: Mapping[str, Any] = tasks[alias]
+    return params
+
+
+def get_options(alias: str = DEFAULT_TASK_BACKEND_ALIAS) -> BackendOptions:
+    return parse_options(alias, backend_settings(alias).get("OPTIONS", {}))
+
+
+def kubernetes_aliases() -> list[str]:
+    """The TASKS aliases that use KubernetesBackend (or a subclass named in BACKEND)."""
+    from django.utils.module_loading import import_string
+
+    from .backend import KubernetesBackend
+
+    aliases = []
+    for alias, params in getattr(settings, "TASKS", {}).items():
+        try:
+            backend_cls = import_string(params.get("BACKEND", ""))
+        except ImportError:
+            continue
+        if isinstance(backend_cls, type) and issubclass(backend_cls, KubernetesBackend):
+            aliases.append(alias)
+    return aliases
+
+
+def task_databases() -> list[str]:
+    """Database aliases holding task rows, in TASKS order, without duplicates."""
+    databases: list[str] = []
+    for alias in kubernetes_aliases():
+        database = get_options(alias).database
+        if database not in databases:
+            databases.append(database)
+    if not databases:
+        raise ImproperlyConfigured(f"No TASKS backend uses {BACKEND_PATH}; configure one in settings.TASKS.")
+    return databases

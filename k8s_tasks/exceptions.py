@@ -1,0 +1,64 @@
+"""Exceptions recorded in TaskResult.errors by k8s-tasks.
+
+The class paths (``k8s_tasks.exceptions.<Name>``) are stable: they are stored in the database as
+``exception_class_path`` and resolved again by ``TaskError.exception_class``. The infrastructure classes are
+recorded by the operator (or the runner, for SIGTERM) when the pod could not finish the task itself.
+"""
+
+from django.tasks.exceptions import InvalidTask
+
+
+class InvalidTaskArguments(InvalidTask, TypeError):
+    """Arguments to enqueue() that do not round-trip through JSON exactly; nothing was stored."""
+
+
+class TaskCancelled(Exception):
+    """The task was cancelled with k8s_tasks.cancel() before it finished."""
+
+
+class InfrastructureFailure(Exception):
+    """Base class: the task did not finish because of its pod, node or cluster, not its own code."""
+
+
+class PodOOMKilled(InfrastructureFailure):
+    """The container exceeded its memory limit and was killed (OOMKilled)."""
+
+
+class PodDeadlineExceeded(InfrastructureFailure):
+    """The Job ran longer than the queue's timeout (activeDeadlineSeconds)."""
+
+
+class PodEvicted(InfrastructureFailure):
+    """The kubelet evicted the pod (node pressure or the eviction API)."""
+
+
+class PodPreempted(InfrastructureFailure):
+    """The scheduler preempted the pod in favour of higher-priority pods."""
+
+
+class NodeLost(InfrastructureFailure):
+    """The node running the pod became unreachable or was deleted."""
+
+
+class ImagePullFailed(InfrastructureFailure):
+    """The container image could not be pulled (ErrImagePull / ImagePullBackOff)."""
+
+
+class ContainerConfigError(InfrastructureFailure):
+    """The container could not be created from its spec (missing Secret/ConfigMap, bad command)."""
+
+
+class PodUnschedulable(InfrastructureFailure):
+    """No node could run the pod within the queue's maximum pending time."""
+
+
+class PodFailed(InfrastructureFailure):
+    """The container exited non-zero without writing a result to the database."""
+
+
+class PodTerminated(InfrastructureFailure):
+    """The container received SIGTERM while running the task (pod deleted, node drained)."""
+
+
+class JobVanished(InfrastructureFailure):
+    """The task's Job was deleted before its result was written."""

@@ -1,0 +1,93 @@
+"""TaskRecord's manager: the claim query and per-queue counts (used by the operator)."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.tasks import TaskResultStatus
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from .models import TaskRecord
+
+# Ordering of the claim: highest priority first, then oldest, then id for a total order.
+CLAIM_ORDER = ("-priority", "enqueued_at", "id")
+COUNT_KEYS = {
+    TaskResultStatus.READY: "ready",
+    TaskResultStatus.RUNNING: "running",
+    TaskResultStatus.SUCCESSFUL: "succeeded",
+    TaskResultStatus.FAILED: "failed",
+}
+
+
+def claimable_q(now: datetime) -> Q:
+    """Rows the operator may start a Job for. Matches the partial index ``k8s_tasks_claim_idx``."""
+    return Q(status=TaskResultStatus.READY, dispatched_at__isnull=True, cancel_requested=False) & (
+        Q(run_after__isnull=True) | Q(run_after__lte=now)
+    )
+
+
+class TaskRecordQuerySet(models.QuerySet["TaskRecord"]):
+    def claimable(self, queue_name: str, now: datetime | None = None) -> "TaskRecordQuerySet":
+        return self.filter(claimable_q(now or timezone.now()), queue_name=queue_name).order_by(*CLAIM_ORDER)
+
+    def claim(
+        self, queue_name: str, limit: int, *, namespace: str, job_name: Callable[[str, int], str]
+    ) -> list["TaskRecord"]:
+        """Mark up to ``limit`` claimable rows of the queue as dispatched and return them.
+
+        On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent operators claim disjoint rows.
+        Every row is then taken with a conditional UPDATE, so even without row locks (SQLite) a row is
+        claimed by one caller only.
+        """
+        if limit <= 0:
+            return []
+        now = timezone.now()
+        claimed: list[TaskRecord] = []
+        with transaction.atomic(using=self.db):
+            candidates = self.claimable(queue_name, now)
+            if transaction.get_connection(self.db).features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True)
+            for record in candidates[:limit]:
+                name = job_name(record.id, record.attempt)
+                applied = (
+                    self.model._default_manager.using(self.db)
+                    .filter(claimable_q(now), pk=record.pk, attempt=record.attempt)
+                    .update(dispatched_at=now, job_name=name, job_namespace=namespace, reason="")
+                )
+                if applied:
+                    record.dispatched_at, record.job_name = now, name
+                    record.job_namespace, record.reason = namespace, ""
+                    claimed.append(record)
+        return claimed
+
+    def queue_counts(self) -> dict[str, dict[str, int]]:
+        """Per queue: how many rows are ready, running, succeeded and failed."""
+        counts: dict[str, dict[str, int]] = {}
+        rows = self.order_by().values_list("queue_name", "status").annotate(n=Count("pk"))
+        for queue_name, status, n in rows:
+            queue = counts.setdefault(queue_name, dict.fromkeys(COUNT_KEYS.values(), 0))
+            queue[COUNT_KEYS[TaskResultStatus(status)]] += n
+        return counts
+
+
+class TaskRecordManager(models.Manager["TaskRecord"]):
+    def get_queryset(self) -> TaskRecordQuerySet:
+        return TaskRecordQuerySet(self.model, using=self._db)
+
+    def claim(
+        self, queue_name: str, limit: int, *, namespace: str, job_name: Callable[[str, int], str]
+    ) -> list["TaskRecord"]:
+        return self.get_queryset().claim(queue_name, limit, namespace=namespace, job_name=job_name)
+
+    def queue_counts(self) -> dict[str, dict[str, int]]:
+        return self.get_queryset().queue_counts()
+
+    def claimable(self, queue_name: str, now: datetime | None = None) -> TaskRecordQuerySet:
+        return self.get_queryset().claimable(queue_name, now)
+
+    def cancel(self, result_id: str) -> bool:
+        """See k8s_tasks.cancel()."""
+        return self.get_queryset().get(pk=result_id).cancel()
