@@ -1,0 +1,471 @@
+"""The in-memory object store of the local cluster: what etcd plus kube-apiserver's registry do.
+
+Every method runs on the cluster's event loop thread. Stored objects are never mutated in place: each
+change stores a new dict, so watch events and history can share them safely. ``get``/``list`` return
+deep copies by default; the HTTP server passes ``copy=False`` because it only serialises.
+"""
+
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from . import gc
+from .defaults import apply_create_defaults
+from .errors import (
+    AlreadyExists,
+    ApiError,
+    BadRequest,
+    Conflict,
+    Gone,
+    Invalid,
+    MethodNotAllowed,
+    NotFound,
+    TooManyRequests,
+    UnsupportedMediaType,
+    conflict,
+    invalid,
+    not_found,
+)
+from .objects import clone, meta, now_iso
+from .patching import json_patch, merge_patch, strategic_merge
+from .resources import BUILTINS, KOPF_PEERINGS, ResourceType, from_crd
+from .selectors import Selector
+from .validation import definition_name, definitions, prune, validate
+from .watch import Change, Watch
+
+__all__ = [
+    "AlreadyExists",
+    "ApiError",
+    "BadRequest",
+    "Conflict",
+    "Gone",
+    "Invalid",
+    "MethodNotAllowed",
+    "NotFound",
+    "ResourceType",
+    "Store",
+    "TooManyRequests",
+    "Watch",
+]
+
+Key = tuple[str, str]
+Objects = list[dict[str, Any]]
+Typed = list[tuple[ResourceType, dict[str, Any]]]
+ObjKey = tuple[str, str]  # (namespace or "", name)
+_GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+HISTORY_PER_TYPE = 20000
+_META_KEEP = (
+    "name",
+    "namespace",
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+    "resourceVersion",
+    "selfLink",
+)
+
+
+def _generate_suffix() -> str:
+    raw = uuid.uuid4().int
+    return "".join(_GENERATE_ALPHABET[(raw >> (5 * i)) % len(_GENERATE_ALPHABET)] for i in range(5))
+
+
+class Store:
+    def __init__(self) -> None:
+        self._rv = 1
+        self._by_gvk: dict[tuple[str, str], ResourceType] = {}
+        self._by_gvr: dict[tuple[str, str, str], ResourceType] = {}
+        self._objects: dict[Key, dict[ObjKey, dict[str, Any]]] = {}
+        self._history: dict[Key, deque[Change]] = {}
+        self._compacted: dict[Key, int] = {}
+        self._watchers: dict[Key, set[Watch]] = {}
+        self.dependents: dict[str, set[tuple[ResourceType, str, str]]] = {}
+        for rt in (*BUILTINS, *KOPF_PEERINGS):
+            self.register(rt)
+        self.create(self.resource_type("v1", "Namespace"), {"metadata": {"name": "default"}})
+
+    # -- resource types -------------------------------------------------------------------------------
+    def register(self, rt: ResourceType) -> None:
+        self._by_gvk[(rt.api_version, rt.kind)] = rt
+        self._by_gvr[(rt.group, rt.version, rt.plural)] = rt
+        self._objects.setdefault(rt.key, {})
+        self._history.setdefault(rt.key, deque())
+        self._watchers.setdefault(rt.key, set())
+
+    def unregister(self, group: str, plural: str) -> None:
+        for gvr, rt in list(self._by_gvr.items()):
+            if rt.key == (group, plural):
+                del self._by_gvr[gvr]
+                self._by_gvk.pop((rt.api_version, rt.kind), None)
+        for watch in list(self._watchers.pop((group, plural), ())):
+            watch.close()
+        self._objects.pop((group, plural), None)
+
+    def resource_types(self) -> list[ResourceType]:
+        return list(self._by_gvr.values())
+
+    def resource_type(self, api_version: str, kind: str) -> ResourceType:
+        rt = self._by_gvk.get((api_version, kind))
+        if rt is None:
+            raise NotFound(f'no matches for kind "{kind}" in version "{api_version}"')
+        return rt
+
+    def resource_for(self, group: str, version: str, plural: str) -> ResourceType:
+        rt = self._by_gvr.get((group, version, plural))
+        if rt is None:
+            raise NotFound(f"the server could not find the requested resource ({plural}.{group}/{version})")
+        return rt
+
+    @property
+    def resource_version(self) -> str:
+        return str(self._rv)
+
+    # -- reads ----------------------------------------------------------------------------------------
+    def _stored(self, rt: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
+        obj = self._objects[rt.key].get(((namespace or "") if rt.namespaced else "", name))
+        if obj is None:
+            raise not_found(rt.plural, rt.group, name)
+        return obj
+
+    def get(self, rt: ResourceType, namespace: str | None, name: str, *, copy: bool = True) -> dict[str, Any]:
+        obj = self._stored(rt, namespace, name)
+        return clone(obj) if copy else obj
+
+    def list(
+        self,
+        rt: ResourceType,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        copy: bool = True,
+    ) -> tuple[Objects, str]:
+        match = Selector.parse(label_selector, field_selector)
+        objects = self._objects[rt.key]
+        if namespace and rt.namespaced:
+            items = [o for (ns, _), o in objects.items() if ns == namespace and match(o)]
+        else:
+            items = [o for o in objects.values() if match(o)]
+        return ([clone(o) for o in items] if copy else items), str(self._rv)
+
+    def watch(
+        self,
+        rt: ResourceType,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        resource_version: str | None = None,
+        copy: bool = True,
+    ) -> Watch:
+        """Changes after ``resource_version`` (None: after now); a version compacted away is 410 Gone."""
+        key = rt.key
+        ns = namespace if rt.namespaced and namespace else None
+        watch = Watch(
+            ns, Selector.parse(label_selector, field_selector), self._watchers[key].discard, copy=copy
+        )
+        if resource_version not in (None, ""):
+            try:
+                since = int(str(resource_version))
+            except ValueError:
+                raise BadRequest(
+                    f"invalid resourceVersion {resource_version!r}: it must be a number"
+                ) from None
+            if since < self._compacted.get(key, 0):
+                raise Gone(f"too old resource version: {since} ({self._compacted[key]})")
+            for change in self._history[key]:
+                if change.rv > since:
+                    watch.offer(change)
+        self._watchers[key].add(watch)
+        return watch
+
+    def compact(self) -> None:
+        """Forget all history, as etcd compaction does: watches from older versions then get 410."""
+        for key, history in self._history.items():
+            if history:
+                self._compacted[key] = history[-1].rv + 1
+            history.clear()
+
+    def close_watches(self) -> None:
+        for watchers in self._watchers.values():
+            for watch in list(watchers):
+                watch.close()
+
+    # -- the single write path ------------------------------------------------------------------------
+    def _commit(self, rt: ResourceType, kind: str, new: dict[str, Any], old: dict[str, Any] | None) -> None:
+        self._rv += 1
+        m = new["metadata"] = dict(new["metadata"])
+        m["resourceVersion"] = str(self._rv)
+        objects = self._objects[rt.key]
+        okey = (m.get("namespace", "") if rt.namespaced else "", m["name"])
+        if kind == "DELETED":
+            objects.pop(okey, None)
+        else:
+            objects[okey] = new
+        gc.index(self, rt, new if kind != "DELETED" else None, old)
+        change = Change(self._rv, kind, new, old)
+        history = self._history[rt.key]
+        if len(history) >= HISTORY_PER_TYPE:
+            self._compacted[rt.key] = history.popleft().rv
+        history.append(change)
+        for watch in list(self._watchers[rt.key]):
+            watch.offer(change)
+
+    # -- create ---------------------------------------------------------------------------------------
+    def create(
+        self, rt: ResourceType, obj: dict[str, Any], namespace: str | None = None, *, strict: bool = False
+    ) -> dict[str, Any]:
+        obj = clone(obj)
+        for field, expected in (("apiVersion", rt.api_version), ("kind", rt.kind)):
+            if obj.get(field) not in (None, "", expected):
+                raise BadRequest(f"{field} {obj[field]!r} does not match the endpoint: expected {expected!r}")
+            obj[field] = expected
+        m = meta(obj)
+        if rt.namespaced:
+            ns = namespace or m.get("namespace") or "default"
+            if m.get("namespace") not in (None, "", ns):
+                raise BadRequest(
+                    f"the namespace of the provided object ({m['namespace']}) does not match the namespace "
+                    f"sent on the request ({ns})"
+                )
+            m["namespace"] = ns
+            if ("", ns) not in self._objects[("", "namespaces")]:
+                raise not_found("namespaces", "", ns)
+        else:
+            m.pop("namespace", None)
+        if not m.get("name"):
+            if not m.get("generateName"):
+                raise invalid(
+                    rt.kind,
+                    rt.group,
+                    "",
+                    [
+                        (
+                            "metadata.name",
+                            "FieldValueRequired",
+                            "metadata.name: Required value: name or generateName is required",
+                        )
+                    ],
+                )
+            m["name"] = m["generateName"] + _generate_suffix()
+        okey = (m.get("namespace", ""), m["name"])
+        if okey in self._objects[rt.key]:
+            resource = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
+            raise AlreadyExists(
+                f'{resource} "{m["name"]}" already exists',
+                details={"name": m["name"], "group": rt.group, "kind": rt.plural},
+            )
+        for drop in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "managedFields"):
+            m.pop(drop, None)
+        m["uid"] = str(uuid.uuid4())
+        m["creationTimestamp"] = now_iso()
+        m["generation"] = 1
+        if rt.is_custom:
+            obj = prune(obj, rt.schema, root=True)
+            if "status" in rt.subresources:
+                obj.pop("status", None)
+        else:
+            apply_create_defaults(rt, obj)
+        validate(rt, obj, strict=strict)
+        if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
+            obj["status"] = _crd_status(obj)
+        self._commit(rt, "ADDED", obj, None)
+        if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
+            for crd_type in from_crd(obj):
+                self.register(crd_type)
+        return clone(obj)
+
+    # -- update ---------------------------------------------------------------------------------------
+    def _update(
+        self,
+        rt: ResourceType,
+        current: dict[str, Any],
+        new: dict[str, Any],
+        subresource: str | None,
+        *,
+        strict: bool = False,
+        check: bool = True,
+    ) -> dict[str, Any]:
+        """Store ``new`` as the next version of ``current``; no event and no new version if unchanged."""
+        if subresource not in (None, "status"):
+            raise MethodNotAllowed(f"the subresource {subresource!r} of {rt.plural} cannot be updated")
+        if subresource == "status" and "status" not in rt.subresources:
+            raise NotFound(f"the server could not find the requested resource ({rt.plural}/status)")
+        new["apiVersion"], new["kind"] = current["apiVersion"], current["kind"]
+        cur_meta = current["metadata"]
+        if subresource == "status":
+            new = (
+                {**current, "status": new.get("status")}
+                if new.get("status") is not None
+                else {k: v for k, v in current.items() if k != "status"}
+            )
+        else:
+            new_meta = meta(new)
+            for field in _META_KEEP:
+                if field in cur_meta:
+                    new_meta[field] = cur_meta[field]
+                else:
+                    new_meta.pop(field, None)
+            if "status" in rt.subresources:
+                if "status" in current:
+                    new["status"] = current["status"]
+                else:
+                    new.pop("status", None)
+            if rt.is_custom:
+                new = prune(new, rt.schema, root=True)
+            if any(
+                new.get(k) != current.get(k)
+                for k in set(new) | set(current)
+                if k not in ("metadata", "status", "apiVersion", "kind")
+            ):
+                new["metadata"]["generation"] = int(cur_meta.get("generation", 1)) + 1
+        if new == current:
+            return current
+        if check:
+            validate(rt, new, strict=strict)
+        if gc.removable(rt, new):
+            gc.remove(self, rt, new)
+            return new
+        self._commit(rt, "MODIFIED", new, current)
+        return new
+
+    def replace(
+        self, rt: ResourceType, obj: dict[str, Any], *, subresource: str | None = None, strict: bool = False
+    ) -> dict[str, Any]:
+        m = obj.get("metadata") or {}
+        current = self._stored(rt, m.get("namespace"), m.get("name", ""))
+        rv = m.get("resourceVersion")
+        if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
+            raise conflict(rt.plural, rt.group, current["metadata"]["name"])
+        return clone(self._update(rt, current, clone(obj), subresource, strict=strict))
+
+    def patch(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        body: Any,
+        patch_type: str,
+        *,
+        subresource: str | None = None,
+        strict: bool = False,
+    ) -> dict[str, Any]:
+        current = self._stored(rt, namespace, name)
+        if patch_type == "merge":
+            if not isinstance(body, dict):
+                raise BadRequest("a merge patch must be a JSON object")
+            patched = merge_patch(current, body)
+        elif patch_type == "json":
+            patched = json_patch(current, body)
+        elif patch_type == "strategic":
+            def_name = definition_name(rt)
+            if rt.is_custom or def_name is None:
+                raise UnsupportedMediaType(
+                    f"the body of the request was in an unknown format - accepted media types include: "
+                    f"application/json-patch+json, application/merge-patch+json "
+                    f"(strategic merge patch is not supported for {rt.kind})"
+                )
+            defs = definitions()["$defs"]
+            patched = strategic_merge(current, body, defs[def_name], defs)
+        else:
+            raise UnsupportedMediaType(f"unsupported patch type {patch_type!r}: use merge, json or strategic")
+        if not isinstance(patched, dict):
+            raise BadRequest("the patch did not produce an object")
+        rv = (patched.get("metadata") or {}).get("resourceVersion")
+        if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
+            raise conflict(rt.plural, rt.group, name)
+        return clone(self._update(rt, current, clone(patched), subresource, strict=strict))
+
+    def mutate(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        fn: Callable[[dict[str, Any]], None],
+        *,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
+        """For controllers: ``fn`` edits a copy in place; stored without a resourceVersion check."""
+        current = self._stored(rt, namespace, name)
+        edited = clone(current)
+        fn(edited)
+        return clone(self._update(rt, current, edited, subresource))
+
+    # -- delete ---------------------------------------------------------------------------------------
+    def delete(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        name: str,
+        *,
+        propagation_policy: str = "Background",
+        grace_period_seconds: int | None = None,
+    ) -> dict[str, Any]:
+        current = self._stored(rt, namespace, name)
+        return clone(gc.delete(self, rt, current, propagation_policy, grace_period_seconds))
+
+    def delete_collection(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        propagation_policy: str = "Background",
+        grace_period_seconds: int | None = None,
+    ) -> Objects:
+        items, _ = self.list(
+            rt, namespace, label_selector=label_selector, field_selector=field_selector, copy=False
+        )
+        deleted = []
+        for obj in items:
+            m = obj["metadata"]
+            try:
+                deleted.append(
+                    self.delete(
+                        rt,
+                        m.get("namespace"),
+                        m["name"],
+                        propagation_policy=propagation_policy,
+                        grace_period_seconds=grace_period_seconds,
+                    )
+                )
+            except NotFound:
+                continue
+        return deleted
+
+    # -- used by gc -----------------------------------------------------------------------------------
+    def stored_or_none(self, rt: ResourceType, namespace: str | None, name: str) -> dict[str, Any] | None:
+        return self._objects.get(rt.key, {}).get(((namespace or "") if rt.namespaced else "", name))
+
+    def commit(self, rt: ResourceType, kind: str, new: dict[str, Any], old: dict[str, Any] | None) -> None:
+        self._commit(rt, kind, new, old)
+
+    def objects_in_namespace(self, namespace: str) -> Typed:
+        found: Typed = []
+        for rt in self._by_gvk.values():
+            if rt.namespaced and self._by_gvr.get((rt.group, rt.version, rt.plural)) is rt:
+                found.extend(
+                    (rt, o) for (ns, _), o in list(self._objects.get(rt.key, {}).items()) if ns == namespace
+                )
+        return found
+
+    def all_of(self, rt: ResourceType) -> Objects:
+        return list(self._objects.get(rt.key, {}).values())
+
+
+def _crd_status(crd: dict[str, Any]) -> dict[str, Any]:
+    now = now_iso()
+    names = (crd.get("spec") or {}).get("names") or {}
+    conditions = [
+        {"type": t, "status": "True", "lastTransitionTime": now, "reason": r, "message": m}
+        for t, r, m in (
+            ("NamesAccepted", "NoConflicts", "no conflicts found"),
+            ("Established", "InitialNamesAccepted", "the initial names have been accepted"),
+        )
+    ]
+    versions = [v["name"] for v in (crd.get("spec") or {}).get("versions") or [] if v.get("storage")]
+    return {"acceptedNames": names, "conditions": conditions, "storedVersions": versions}
