@@ -1,0 +1,35 @@
+"""Every generated Job validates against the Kubernetes 1.37 OpenAPI schema (strict: no unknown fields)."""
+
+from typing import Any
+
+import kubernetes_validate
+import pytest
+
+from k8s_tasks.profiles import TaskRef, build_job, parse_profile
+
+from .conftest import SPECS
+
+
+def validate(manifest: dict[str, Any]) -> None:
+    kubernetes_validate.validate(manifest, "1.37", strict=True)
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+@pytest.mark.parametrize("attempt", [1, 7])
+def test_job_manifests_are_valid_kubernetes(name: str, attempt: int, task: TaskRef) -> None:
+    job = build_job(
+        parse_profile(name, SPECS[name]),
+        TaskRef(task.id, attempt, task.task_path, name, task.priority),
+        namespace="apps",
+        default_image="myapp:1.0",
+        settings_module="myapp.settings",
+        extra_env=[{"name": "K8S_TASKS_DB_HOST", "value": "db"}],
+    )
+    validate(job)
+
+
+def test_the_validator_catches_a_broken_job(task: TaskRef) -> None:
+    job = build_job(parse_profile("q", {}), task, namespace="n", default_image="i", settings_module="s")
+    job["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = "yes"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        validate(job)
