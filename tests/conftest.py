@@ -25,3 +25,13 @@ def subprocess_env(transactional_db: None) -> Iterator[dict[str, str]]:
 @pytest.fixture
 def python() -> str:
     return sys.executable
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked postgres_only are skipped, with the reason, when the suite runs on SQLite."""
+    if os.environ.get("K8S_TASKS_TEST_DB", "sqlite") == "postgres":
+        return
+    skip = pytest.mark.skip(reason="postgres_only: needs PostgreSQL (run with K8S_TASKS_TEST_DB=postgres)")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
