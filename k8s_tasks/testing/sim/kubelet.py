@@ -1,0 +1,146 @@
+"""The kubelet of every simulated node: runs the pods bound to them and reports their status."""
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotFound
+from .env import Lookup, memory_limit
+from .events import Recorder
+from .informer import Informer, Key, key_of
+from .jobstatus import TERMINAL
+from .podworker import DEFAULT_TERMINATION_LOG, PodWorker, Writer, argv_of, log_file
+from .runtime import ContainerContext, FakeRuntime, ProcessRuntime
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+
+class Kubelet:
+    def __init__(
+        self,
+        store: "Store",
+        pods: Informer,
+        recorder: Recorder,
+        *,
+        workdir: Path,
+        log_root: Path,
+        runtime: str,
+        fake_seconds: float,
+        fake_exit_code: int,
+        image_pull_error_pattern: str | None,
+    ) -> None:
+        self.store, self.pods, self.recorder = store, pods, recorder
+        self.workdir, self.log_root = workdir, log_root
+        self.runtime = FakeRuntime() if runtime == "fake" else ProcessRuntime()
+        self.report_running = runtime != "fake" or fake_seconds > 0
+        self.fake_seconds, self.fake_exit_code = fake_seconds, fake_exit_code
+        self.image_pull_error_pattern = image_pull_error_pattern
+        self.workers: dict[Key, PodWorker] = {}
+        self.nodes: dict[str, int] = {}
+        self._ips: dict[str, int] = {}
+        self.evictions: dict[Key, tuple[str, str]] = {}
+        self._secrets = store.resource_type("v1", "Secret")
+        self._configmaps = store.resource_type("v1", "ConfigMap")
+        pods.handlers.append(self._on_pod)
+
+    def node_ip(self, node: str) -> str:
+        return f"172.18.0.{self.nodes.get(node, 0) + 2}"
+
+    def next_ip(self, node: str) -> str:
+        count = self._ips[node] = self._ips.get(node, 0) + 1
+        return f"10.244.{self.nodes.get(node, 0)}.{count % 250 + 2}"
+
+    def _on_pod(self, kind: str, pod: dict[str, Any], old: dict[str, Any] | None) -> None:
+        key = key_of(pod)
+        worker = self.workers.get(key)
+        if kind == "DELETED":
+            if worker is not None:
+                self.abort(worker)
+            return
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node not in self.nodes:
+            return
+        meta = pod["metadata"]
+        if worker is None:
+            if meta.get("deletionTimestamp"):
+                asyncio.get_running_loop().call_soon(self._remove, key)
+            elif (pod.get("status") or {}).get("phase") not in TERMINAL:
+                worker = self.workers[key] = PodWorker(self, pod)
+                worker.task = asyncio.ensure_future(worker.run())
+        elif meta.get("deletionTimestamp") and not worker.deleting:
+            worker.deleting = True
+            reason, message = self.evictions.pop(key, (None, None))
+            worker.stop(reason, message, float(meta.get("deletionGracePeriodSeconds") or 0))
+
+    def _remove(self, key: Key) -> None:
+        with contextlib.suppress(NotFound):
+            self.store.delete(self.pods.rt, key[0], key[1], grace_period_seconds=0)
+
+    def finish_deletion(self, worker: PodWorker) -> None:
+        self.forget(worker)
+        self._remove((worker.namespace, worker.name))
+
+    def forget(self, worker: PodWorker) -> None:
+        if self.workers.get((worker.namespace, worker.name)) is worker:
+            del self.workers[(worker.namespace, worker.name)]
+
+    def abort(self, worker: PodWorker) -> None:
+        """The pod is gone (or its node died): kill its processes, report nothing more."""
+        self.forget(worker)
+        for container in list(worker.running.values()):
+            container.signal(signal.SIGKILL)
+        if worker.task is not None:
+            worker.task.cancel()
+
+    def write_status(self, namespace: str, name: str, fn: Writer) -> None:
+        self.pods.upsert(self.store.mutate(self.pods.rt, namespace, name, fn, subresource="status"))
+
+    def lookup(self, namespace: str) -> Lookup:
+        def find(kind: str, name: str) -> dict[str, Any] | None:
+            rt = self._secrets if kind == "Secret" else self._configmaps
+            try:
+                return self.store.get(rt, namespace, name, copy=False)
+            except NotFound:
+                return None
+
+        return find
+
+    def context(
+        self, pod: dict[str, Any], container: dict[str, Any], env: dict[str, str]
+    ) -> ContainerContext:
+        meta = pod["metadata"]
+        namespace, name, cname = meta.get("namespace") or "default", meta["name"], container["name"]
+        sandbox = self.workdir / "pods" / namespace / name
+        termination_log = sandbox / "termination" / cname
+        full_env = {"HOSTNAME": name, **env, "K8S_TASKS_TERMINATION_LOG": str(termination_log)}
+        path = container.get("terminationMessagePath") or DEFAULT_TERMINATION_LOG
+        if path != DEFAULT_TERMINATION_LOG:
+            full_env.setdefault("K8S_TASKS_TERMINATION_MESSAGE_PATH", path)
+        working_dir = Path(container["workingDir"]) if container.get("workingDir") else sandbox
+        if not working_dir.is_dir():
+            working_dir = sandbox
+        if isinstance(self.runtime, ProcessRuntime):
+            sandbox.mkdir(parents=True, exist_ok=True)
+        return ContainerContext(
+            argv=argv_of(container, full_env),
+            env=full_env,
+            working_dir=working_dir,
+            log_file=log_file(self.log_root, pod, cname),
+            termination_log=termination_log,
+            memory_limit=memory_limit(container),
+            fake_seconds=self.fake_seconds,
+            fake_exit_code=self.fake_exit_code,
+            annotations=meta.get("annotations") or {},
+        )
+
+    async def stop(self) -> None:
+        workers = list(self.workers.values())
+        for worker in workers:
+            self.abort(worker)
+        for worker in workers:
+            if worker.task is not None:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await worker.task

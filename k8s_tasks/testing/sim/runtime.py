@@ -1,0 +1,179 @@
+"""Container runtimes: real local processes, or a fake that only waits (as kwok does).
+
+The process runtime runs the container's command on this machine with the host's interpreter: the image
+is a label, not a filesystem. PATH starts with the directory of the cluster's own Python, so a pod's
+``python`` is the interpreter running the cluster; PATH and PYTHONPATH come from the cluster process, then
+the pod's env on top. The memory limit is enforced like a cgroup: the process tree's resident memory is
+polled and the container is SIGKILLed (OOMKilled, exit 137) when it goes over.
+"""
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+MEMORY_POLL_SECONDS = 0.02
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def now_stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Exit:
+    exit_code: int
+    reason: str  # Completed / Error / OOMKilled / StartError
+    message: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+
+
+@dataclass
+class ContainerContext:
+    argv: list[str]
+    env: dict[str, str]
+    working_dir: Path
+    log_file: Path
+    termination_log: Path
+    memory_limit: int | None = None
+    fake_seconds: float = 0.0
+    fake_exit_code: int = 0
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+class Container(Protocol):
+    started_at: str
+
+    async def wait(self) -> Exit: ...
+    def signal(self, sig: int) -> None: ...
+
+
+class StartError(Exception):
+    """The runtime could not start the container (exit 128, reason StartError)."""
+
+
+def exit_reason(code: int) -> str:
+    return "Completed" if code == 0 else "Error"
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError, ValueError):
+                todo.extend(int(child) for child in task.read_text().split())
+    return pids
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of a process and all its descendants."""
+    total = 0
+    for p in _tree(pid):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * _PAGE
+    return total
+
+
+class ProcessContainer:
+    def __init__(self, proc: asyncio.subprocess.Process, ctx: ContainerContext) -> None:
+        self.proc, self.ctx = proc, ctx
+        self.started_at = now_stamp()
+        self.oom_killed = False
+        self._watcher = (
+            asyncio.ensure_future(self._watch_memory(ctx.memory_limit)) if ctx.memory_limit else None
+        )
+
+    async def _watch_memory(self, limit: int) -> None:
+        while self.proc.returncode is None:
+            if tree_rss(self.proc.pid) > limit:
+                self.oom_killed = True
+                self.signal(signal.SIGKILL)
+                return
+            await asyncio.sleep(MEMORY_POLL_SECONDS)
+
+    def signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, sig)
+
+    async def wait(self) -> Exit:
+        code = await self.proc.wait()
+        self.signal(signal.SIGKILL)  # the container's other processes go with it
+        if self._watcher is not None:
+            self._watcher.cancel()
+        exit_code = 128 - code if code < 0 else code
+        message = ""
+        with contextlib.suppress(OSError):
+            message = self.ctx.termination_log.read_bytes()[:4096].decode("utf-8", "replace")
+        reason = "OOMKilled" if self.oom_killed else exit_reason(exit_code)
+        return Exit(exit_code, reason, message, self.started_at, now_stamp())
+
+
+class ProcessRuntime:
+    async def start(self, ctx: ContainerContext) -> Container:
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
+        if os.environ.get("PYTHONPATH"):
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+        env.update(ctx.env)
+        ctx.log_file.parent.mkdir(parents=True, exist_ok=True)
+        ctx.termination_log.parent.mkdir(parents=True, exist_ok=True)
+        ctx.termination_log.write_bytes(b"")
+        if not ctx.argv:
+            raise StartError("no command specified: the local cluster needs command or args in the pod spec")
+        with ctx.log_file.open("ab") as log:
+            try:
+                proc = await asyncio.create_subprocess_exec(
+                    *ctx.argv,
+                    env=env,
+                    cwd=ctx.working_dir,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=asyncio.subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            except (FileNotFoundError, PermissionError) as exc:
+                raise StartError(
+                    "failed to create containerd task: failed to create shim task: OCI runtime create "
+                    f'failed: runc create failed: unable to start container process: exec: "{ctx.argv[0]}": '
+                    f"{'executable file not found in $PATH' if isinstance(exc, FileNotFoundError) else exc}"
+                ) from None
+        return ProcessContainer(proc, ctx)
+
+
+class FakeContainer:
+    def __init__(self, seconds: float, exit_code: int) -> None:
+        self.started_at = now_stamp()
+        self._exit_code = exit_code
+        self._signalled: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._seconds = seconds
+
+    def signal(self, sig: int) -> None:
+        if not self._signalled.done():
+            self._signalled.set_result(128 + sig)
+
+    async def wait(self) -> Exit:
+        code = self._exit_code
+        if self._seconds > 0 or self._signalled.done():
+            with contextlib.suppress(TimeoutError):
+                code = await asyncio.wait_for(asyncio.shield(self._signalled), self._seconds)
+        return Exit(code, exit_reason(code), "", self.started_at, now_stamp())
+
+
+class FakeRuntime:
+    """No process: the container runs ``fake_seconds`` then exits ``fake_exit_code`` (per-pod overrides:
+    annotations ``k8s-tasks.io/fake-seconds`` and ``k8s-tasks.io/fake-exit-code``)."""
+
+    async def start(self, ctx: ContainerContext) -> Container:
+        seconds = float(ctx.annotations.get("k8s-tasks.io/fake-seconds", ctx.fake_seconds))
+        code = int(ctx.annotations.get("k8s-tasks.io/fake-exit-code", ctx.fake_exit_code))
+        ctx.log_file.parent.mkdir(parents=True, exist_ok=True)
+        ctx.log_file.touch()
+        return FakeContainer(seconds, code)

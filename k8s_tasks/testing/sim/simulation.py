@@ -1,0 +1,162 @@
+"""The simulation's assembly: shared informers, controllers, node lifecycle and eviction."""
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AlreadyExists, NotFound
+from .events import Recorder
+from .informer import Informer, cancel_all
+from .jobs import JobController
+from .jobstatus import TERMINAL
+from .kubelet import Kubelet
+from .nodes import NodeSpec, node_manifest
+from .podstatus import terminated
+from .runtime import now_stamp
+from .scheduler import Scheduler
+from .ttl import TTLController
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+RUNTIMES = ("process", "fake")
+
+
+class Simulation:
+    def __init__(
+        self,
+        store: "Store",
+        nodes: list[NodeSpec],
+        *,
+        workdir: Path,
+        runtime: str = "process",
+        fake_seconds: float = 0.0,
+        fake_exit_code: int = 0,
+        image_pull_error_pattern: str | None = None,
+        job_backoff_seconds: float = 1.0,
+    ) -> None:
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime={runtime!r} is not supported: use one of {', '.join(RUNTIMES)}")
+        self.store = store
+        self.workdir = Path(workdir)
+        self.log_root = self.workdir / "logs"
+        self._specs = list(nodes)
+        self.recorder = Recorder(store)
+        self.pods = Informer(store, store.resource_type("v1", "Pod"))
+        self.nodes = Informer(store, store.resource_type("v1", "Node"))
+        self.jobs = Informer(store, store.resource_type("batch/v1", "Job"))
+        self.scheduler = Scheduler(self.pods, self.nodes, self.recorder)
+        self.job_controller = JobController(self.jobs, self.pods, self.recorder, job_backoff_seconds)
+        self.ttl = TTLController(self.jobs)
+        self.kubelet = Kubelet(
+            store,
+            self.pods,
+            self.recorder,
+            workdir=self.workdir,
+            log_root=self.log_root,
+            runtime=runtime,
+            fake_seconds=fake_seconds,
+            fake_exit_code=fake_exit_code,
+            image_pull_error_pattern=image_pull_error_pattern,
+        )
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._node_index = 0
+
+    async def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        for spec in self._specs:
+            self.add_node(spec)
+        for informer in (self.nodes, self.jobs, self.pods):
+            self._tasks.append(asyncio.ensure_future(informer.run()))
+            await informer.synced.wait()
+        for runner in (self.scheduler.run, self.job_controller.run, self.ttl.run):
+            self._tasks.append(asyncio.ensure_future(runner()))
+
+    async def stop(self) -> None:
+        await self.kubelet.stop()
+        await cancel_all(self._tasks)
+        self._tasks.clear()
+        for queue in (self.scheduler.queue, self.job_controller.queue, self.ttl.queue):
+            queue.close()
+
+    def add_node(self, spec: NodeSpec) -> None:
+        """Register a node (its kubelet starts running pods bound to it at once)."""
+        index = self.kubelet.nodes.setdefault(spec.name, self._node_index)
+        self._node_index = max(self._node_index, index + 1)
+        with contextlib.suppress(AlreadyExists):
+            self.store.create(self.nodes.rt, node_manifest(spec, index))
+
+    def remove_node(self, name: str) -> None:
+        """Node loss: its processes die, its pods fail with DisruptionTarget and go, the Node goes."""
+        self.kubelet.nodes.pop(name, None)
+        stamp = now_stamp()
+        for key, pod in list(self.pods.cache.items()):
+            if (pod.get("spec") or {}).get("nodeName") != name:
+                continue
+            worker = self.kubelet.workers.get(key)
+            if worker is not None:
+                self.kubelet.abort(worker)
+            if (pod.get("status") or {}).get("phase") not in TERMINAL:
+                with contextlib.suppress(NotFound):
+                    self.pods.upsert(
+                        self.store.mutate(
+                            self.pods.rt, key[0], key[1], lambda p: _fail_lost(p, stamp), subresource="status"
+                        )
+                    )
+            with contextlib.suppress(NotFound):
+                self.store.delete(self.pods.rt, key[0], key[1], grace_period_seconds=0)
+        with contextlib.suppress(NotFound):
+            self.store.delete(self.nodes.rt, None, name)
+
+    def evict_pod(self, namespace: str, name: str, *, reason: str = "Evicted") -> None:
+        """What POST pods/NAME/eviction does: DisruptionTarget, then a graceful delete; the kubelet
+        stops the pod and reports it Failed with ``reason`` before it is removed."""
+        stamp = now_stamp()
+
+        def disrupt(pod: dict[str, Any]) -> None:
+            conditions = [
+                c for c in pod.get("status", {}).get("conditions") or [] if c["type"] != "DisruptionTarget"
+            ]
+            conditions.append(
+                {
+                    "type": "DisruptionTarget",
+                    "status": "True",
+                    "lastProbeTime": None,
+                    "lastTransitionTime": stamp,
+                    "reason": "EvictionByEvictionAPI",
+                    "message": "Eviction API: evicting",
+                }
+            )
+            pod.setdefault("status", {})["conditions"] = conditions
+
+        self.pods.upsert(self.store.mutate(self.pods.rt, namespace, name, disrupt, subresource="status"))
+        self.kubelet.evictions[(namespace, name)] = (reason, "The pod was evicted through the Eviction API")
+        self.store.delete(self.pods.rt, namespace, name)
+
+
+def _fail_lost(pod: dict[str, Any], stamp: str) -> None:
+    status = pod.setdefault("status", {})
+    status["phase"] = "Failed"
+    conditions = [c for c in status.get("conditions") or [] if c["type"] != "DisruptionTarget"]
+    conditions.append(
+        {
+            "type": "DisruptionTarget",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": stamp,
+            "reason": "DeletionByTaintManager",
+            "message": "Taint manager: deleting due to NoExecute taint",
+        }
+    )
+    status["conditions"] = conditions
+    for cs in status.get("containerStatuses") or []:
+        if "terminated" not in cs.get("state", {}):
+            cs["state"] = terminated(
+                137,
+                "ContainerStatusUnknown",
+                "The container could not be located when the pod was deleted",
+                "",
+                stamp,
+            )
+            cs["ready"] = False
