@@ -1,0 +1,199 @@
+"""The demo, start to finish: set up, start the cluster and the operator, run the examples, verify.
+
+Exit status: 0 when every task ended as expected, 1 when some did not (each difference is printed),
+2 when the demo could not run (what failed, and the end of the relevant log).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import time
+from types import FrameType
+
+from .config import DEMO_DIR, DemoConfig, child_env, parse_args
+from .observe import Placement, read_rows
+from .plan import Outcome, Planned
+from .processes import DemoError, Service, run, run_checked, start, stop, wait_until
+from .scenarios import enqueue
+from .table import render, summary
+from .verify import all_problems
+
+CRD_NAME = "taskqueues.k8stasks.io"
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def prepare(config: DemoConfig) -> None:
+    """A fresh work directory and database, and Django set up in this process."""
+    if config.database == "sqlite":
+        for name in ("demo.sqlite3", "demo.sqlite3-wal", "demo.sqlite3-shm"):
+            (config.workdir / name).unlink(missing_ok=True)
+    for name in ("mail", "logs", "kube-cache"):
+        shutil.rmtree(config.workdir / name, ignore_errors=True)
+    config.workdir.mkdir(parents=True, exist_ok=True)
+    os.environ.update(child_env(config))
+    if str(DEMO_DIR) not in sys.path:
+        sys.path.insert(0, str(DEMO_DIR))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def start_cluster(config: DemoConfig, env: dict[str, str], deadline: float) -> Service:
+    config.kubeconfig.unlink(missing_ok=True)
+    argv = [config.python, "-m", "k8s_tasks.testing", "cluster", "--nodes", str(config.nodes_file)]
+    argv += ["--kubeconfig", str(config.kubeconfig)]
+    cluster = start("local cluster", argv, env, config.workdir / "logs" / "cluster.log")
+    wait_until(
+        config.kubeconfig.exists, what="the local cluster's kubeconfig", deadline=deadline, services=[cluster]
+    )
+    return cluster
+
+
+def apply_queues(
+    config: DemoConfig, kubectl: list[str], env: dict[str, str], deadline: float, services: list[Service]
+) -> None:
+    crd = config.workdir / "taskqueue-crd.yaml"
+    crd.write_text(run_checked([config.python, "-m", "k8s_tasks_operator", "crd"], env))
+    say(run_checked([*kubectl, "apply", "-f", str(crd)], env).rstrip())
+    last_error: list[str] = []
+
+    def queues_applied() -> bool:
+        # Until discovery shows the new kind, kubectl answers "no matches for kind TaskQueue".
+        result = run([*kubectl, "apply", "-f", str(config.queues_file)], env)
+        if result.returncode == 0:
+            say(result.stdout.rstrip())
+            return True
+        last_error[:] = [result.stderr.strip()]
+        return False
+
+    try:
+        wait_until(
+            queues_applied,
+            what="kubectl apply -f queues.yaml",
+            deadline=deadline,
+            services=services,
+            interval=0.5,
+        )
+    except DemoError as exc:
+        raise DemoError(f"{exc}; kubectl said: {last_error[0] if last_error else '(nothing)'}") from None
+
+
+def start_operator(config: DemoConfig, env: dict[str, str]) -> Service:
+    argv = [config.python, "-m", "k8s_tasks_operator", "--namespace", "default"]
+    return start("operator", argv, env, config.workdir / "logs" / "operator.log")
+
+
+class LiveTable:
+    """Reprints the table when it changes; on a terminal it redraws in place."""
+
+    def __init__(self) -> None:
+        self.last = ""
+        self.tty = sys.stdout.isatty()
+
+    def show(self, text: str) -> None:
+        if text == self.last:
+            return
+        if self.tty and self.last:
+            sys.stdout.write(f"\x1b[{self.last.count(chr(10)) + 1}F\x1b[J")
+        elif self.last:
+            sys.stdout.write("\n")
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+        self.last = text
+
+
+def follow(
+    plan: list[Planned], placement: Placement, deadline: float, services: list[Service]
+) -> dict[str, Outcome]:
+    """Show progress until every task has finished (or the deadline); cancel the tasks meant to be."""
+    import k8s_tasks
+
+    live = LiveTable()
+    cancelled: set[str] = set()
+    while True:
+        outcomes = read_rows(plan)
+        placement.annotate(outcomes)
+        for planned in plan:
+            outcome = outcomes.get(planned.result_id)
+            if (
+                planned.cancel_when_running
+                and outcome
+                and outcome.status == "RUNNING"
+                and planned.result_id not in cancelled
+            ):
+                k8s_tasks.cancel(planned.result_id)
+                cancelled.add(planned.result_id)
+                say(f"cancelled {planned.label} ({planned.result_id}) while it was RUNNING")
+                live.last = ""
+        live.show(render(plan, outcomes))
+        if all(o.finished for o in outcomes.values()) and len(outcomes) == len(plan):
+            return outcomes
+        for service in services:
+            if not service.alive():
+                raise DemoError(service.died_message())
+        if time.monotonic() > deadline:
+            say(f"deadline reached with tasks unfinished ({summary(outcomes)})")
+            return outcomes
+        time.sleep(0.3)
+
+
+def show_kubectl(kubectl: list[str], env: dict[str, str]) -> None:
+    for args in (["get", "taskqueues"], ["get", "jobs"]):
+        say(f"\n$ kubectl {' '.join(args)}")
+        say(run_checked([*kubectl, *args], env).rstrip())
+
+
+def demo(config: DemoConfig) -> int:
+    started = time.monotonic()
+    deadline = started + config.deadline_seconds
+    say(f"k8s-tasks demo: examples {', '.join(config.examples)}; work directory {config.workdir}")
+    prepare(config)
+    env = child_env(config)
+    kubectl = [config.kubectl, "--cache-dir", str(config.workdir / "kube-cache")]
+    services: list[Service] = []
+    try:
+        services.append(start_cluster(config, env, deadline))
+        say(f"local cluster ready (nodes: {config.nodes_file.name}); kubeconfig {config.kubeconfig}")
+        apply_queues(config, kubectl, env, deadline, services)
+        services.append(start_operator(config, env))
+        plan = enqueue(config.examples, config.workdir)
+        say(f"enqueued {len(plan)} tasks; following them (operator log: {services[-1].log})\n")
+        placement = Placement(kubectl, env)
+        outcomes = follow(plan, placement, deadline, services)
+        placement.refresh()
+        placement.annotate(outcomes)
+        show_kubectl(kubectl, env)
+    finally:
+        for service in reversed(services):
+            stop(service)
+    problems = all_problems(plan, outcomes)
+    elapsed = time.monotonic() - started
+    if problems:
+        say(f"\nFAILED after {elapsed:.0f}s: {len(problems)} task(s) did not end as expected:")
+        for text in problems:
+            say(f"  - {text}")
+        return 1
+    say(f"\nOK: all {len(plan)} tasks ended as expected ({summary(outcomes)}) in {elapsed:.0f}s")
+    return 0
+
+
+def _raise_exit(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_exit)  # clean up the cluster and operator on SIGTERM too
+    try:
+        return demo(config)
+    except DemoError as exc:
+        say(f"\nDEMO COULD NOT RUN: {exc}")
+        return 2

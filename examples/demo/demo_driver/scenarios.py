@@ -1,0 +1,189 @@
+"""What the demo enqueues for each example, and what it expects (needs Django set up)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .plan import Expect, Planned, ValueCheck, contains, equals
+
+SUBSCRIBERS = (("ada", "ada@example.com"), ("grace", "grace@example.com"), ("linus", "linus@example.com"))
+PAGE_TITLE = "Kubernetes-native background tasks"
+CLEAN_UPLOAD = b"%PDF-1.7 quarterly report\n"
+EICAR_UPLOAD = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def hello(workdir: Path) -> list[Planned]:
+    from hello import greet, greet_async
+
+    sync = greet.enqueue("Kubernetes")
+    coro = greet_async.enqueue("Django")
+    return [
+        Planned(
+            "01-hello",
+            "greet",
+            sync.id,
+            "default",
+            Expect("SUCCESSFUL", pool="general", value=contains("Hello, Kubernetes!")),
+        ),
+        Planned(
+            "01-hello",
+            "greet_async",
+            coro.id,
+            "default",
+            Expect("SUCCESSFUL", value=equals("Hello asynchronously, Django!")),
+        ),
+    ]
+
+
+def mail_sent_to(mail_dir: Path, address: str) -> ValueCheck:
+    """The return value is the address, and a message to it is in the file e-mail backend's folder."""
+
+    def check(value: Any) -> str | None:
+        if value != address:
+            return f"return value is {value!r}, expected {address!r}"
+        messages = (
+            [p.read_text(errors="replace") for p in mail_dir.glob("*.log")] if mail_dir.is_dir() else []
+        )
+        if not any(f"To: {address}" in m and PAGE_TITLE in m for m in messages):
+            return f"no message to {address} about {PAGE_TITLE!r} in {mail_dir}"
+        return None
+
+    return check
+
+
+def notification_email(workdir: Path) -> list[Planned]:
+    from django.contrib.auth.models import User
+    from notification_email import notify_subscribers
+
+    users = []
+    for username, email in SUBSCRIBERS:
+        user, _ = User.objects.update_or_create(
+            username=username, defaults={"email": email, "first_name": username.title()}
+        )
+        users.append(user)
+    results = notify_subscribers(PAGE_TITLE, users)
+    return [
+        Planned(
+            "02-notification-email",
+            f"mail {u.username}",
+            r.id,
+            "default",
+            Expect("SUCCESSFUL", value=mail_sent_to(workdir / "mail", u.email)),
+        )
+        for u, r in zip(users, results, strict=True)
+    ]
+
+
+def gpu_inference(workdir: Path) -> list[Planned]:
+    from gpu_inference import classify
+
+    planned = []
+    for features, label in (([1.0, 0.1, 0.0], "cat"), ([0.0, 0.2, 1.5], "bird")):
+        result = classify.enqueue(features)
+        planned.append(
+            Planned(
+                "03-gpu-inference",
+                f"classify {label}",
+                result.id,
+                "gpu",
+                Expect("SUCCESSFUL", pool="gpu", value=equals(label, "label")),
+            )
+        )
+    return planned
+
+
+def transcode(workdir: Path) -> list[Planned]:
+    from transcode import transcode as transcode_task
+
+    result = transcode_task.enqueue(2.0)
+
+    def smaller(value: Any) -> str | None:
+        if not isinstance(value, dict) or not 0 < value.get("output_bytes", 0) < value.get("source_bytes", 0):
+            return f"return value {value!r}: expected a non-empty output smaller than the source"
+        return None
+
+    return [
+        Planned(
+            "04-transcode",
+            "transcode 2s clip",
+            result.id,
+            "highmem",
+            Expect("SUCCESSFUL", pool="highmem", value=smaller),
+        )
+    ]
+
+
+def upload_scan(workdir: Path) -> list[Planned]:
+    from upload_scan import scan_upload
+
+    planned = []
+    for filename, data, verdict in (
+        ("report.pdf", CLEAN_UPLOAD, "clean"),
+        ("invoice.exe", EICAR_UPLOAD, "infected"),
+    ):
+        result = scan_upload.enqueue(filename, base64.b64encode(data).decode())
+        planned.append(
+            Planned(
+                "05-isolated-upload-scan",
+                f"scan {filename}",
+                result.id,
+                "sandbox",
+                Expect("SUCCESSFUL", isolated=True, value=equals(verdict, "verdict")),
+            )
+        )
+    return planned
+
+
+def retries_timeouts_cancel(workdir: Path) -> list[Planned]:
+    from retries_timeouts_cancel import flaky, slow
+
+    marker = workdir / "flaky-marker"
+    marker.unlink(missing_ok=True)
+    retried = flaky.using(queue_name="retrying").enqueue(str(marker))
+    overrun = slow.using(queue_name="deadline").enqueue(60)
+    cancelled = slow.enqueue(60)
+    example = "06-retries-timeouts-cancel"
+    return [
+        Planned(
+            example,
+            "flaky, retried",
+            retried.id,
+            "retrying",
+            Expect("SUCCESSFUL", attempts=2, value=contains("succeeded on a retry")),
+        ),
+        Planned(
+            example,
+            "slow, 3s timeout",
+            overrun.id,
+            "deadline",
+            Expect("FAILED", error="k8s_tasks.exceptions.PodDeadlineExceeded"),
+        ),
+        Planned(
+            example,
+            "slow, cancelled",
+            cancelled.id,
+            "default",
+            Expect("FAILED", error="k8s_tasks.exceptions.TaskCancelled"),
+            cancel_when_running=True,
+        ),
+    ]
+
+
+SCENARIOS: dict[str, Callable[[Path], list[Planned]]] = {
+    "01-hello": hello,
+    "02-notification-email": notification_email,
+    "03-gpu-inference": gpu_inference,
+    "04-transcode": transcode,
+    "05-isolated-upload-scan": upload_scan,
+    "06-retries-timeouts-cancel": retries_timeouts_cancel,
+}
+
+
+def enqueue(examples: tuple[str, ...], workdir: Path) -> list[Planned]:
+    missing = [name for name in examples if name not in SCENARIOS]
+    if missing:
+        raise KeyError(f"no demo scenario for {missing}; known: {', '.join(SCENARIOS)}")
+    return [planned for name in examples for planned in SCENARIOS[name](workdir)]

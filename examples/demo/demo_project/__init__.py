@@ -1,0 +1,1 @@
+"""The demo Django project that holds the numbered examples."""

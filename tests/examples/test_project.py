@@ -1,0 +1,39 @@
+"""The demo project itself: Django's checks pass, and each example's tasks run through the real pod
+entrypoint (`python -m k8s_tasks run <id>`) on this run's database, without a cluster."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import DEMO, EXAMPLE_NAMES
+
+HERE = Path(__file__).resolve().parent
+
+
+def test_django_checks_pass(demo_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, str(DEMO / "manage.py"), "check", "--fail-level", "WARNING"],
+        env=demo_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("name", [n for n in EXAMPLE_NAMES if not n.startswith("06")])
+def test_example_tasks_run_with_the_pod_entrypoint(
+    name: str, demo_env: dict[str, str], tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, str(HERE / "direct_run.py"), demo_env["K8S_DEMO_WORKDIR"], name],
+        env=demo_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PROBLEM" not in result.stdout
