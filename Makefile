@@ -34,5 +34,8 @@ lint: setup  ## ruff, mypy, Django system checks, migrations up to date
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m django check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m django makemigrations --check --dry-run k8s_tasks
 
+demo: setup  ## local cluster + operator on SQLite, every example enqueued, shown live and verified
+	$(PY) examples/demo/run_demo.py $(DEMO_ARGS)
+
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache
