@@ -73,7 +73,7 @@ def not_found(plural: str, group: str, name: str) -> NotFound:
 
 def invalid(kind: str, group: str, name: str, causes: list[tuple[str, str, str]]) -> Invalid:
     """A 422 listing each (field, reason, message) cause, ("spec.template", "FieldValueRequired", ..)."""
-    text = ", ".join(message for _, _, message in causes)
+    text = ", ".join(f"{field}: {message}" if field else message for field, _, message in causes)
     return Invalid(
         f'{kind}.{group} "{name}" is invalid: {text}' if group else f'{kind} "{name}" is invalid: {text}',
         details={

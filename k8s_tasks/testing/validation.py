@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 from referencing import Registry, Resource
 
-from .errors import Invalid, invalid
+from .errors import BadRequest, Invalid, invalid
 from .resources import ResourceType
 
 KUBERNETES_VERSION = "1.37.0"
@@ -76,17 +76,22 @@ def _causes(validator: jsonschema.Draft202012Validator, obj: dict[str, Any]) -> 
         if error.validator == "required":
             match = _REQUIRED_RE.match(error.message)
             field = _field([*path, match.group(1) if match else "?"])
-            causes.append((field, "FieldValueRequired", f"{field}: Required value"))
+            causes.append((field, "FieldValueRequired", "Required value"))
         elif error.validator == "additionalProperties":
-            field = _field(path)
-            causes.append(
-                (field, "FieldValueInvalid", f"unknown field in {field or 'object'}: {error.message}")
-            )
+            for extra in _unexpected(error):
+                causes.append((_field([*path, extra]), "FieldValueUnknown", f'unknown field "{extra}"'))
         else:
             field = _field(path)
             shown = json.dumps(error.instance)[:80]
-            causes.append((field, "FieldValueInvalid", f"{field}: Invalid value: {shown}: {error.message}"))
+            causes.append((field, "FieldValueInvalid", f"Invalid value: {shown}: {error.message}"))
     return causes
+
+
+def _unexpected(error: jsonschema.ValidationError) -> list[str]:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    allowed = schema.get("properties") or {}
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [key for key in instance if key not in allowed]
 
 
 def _semantic_causes(rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -98,7 +103,7 @@ def _semantic_causes(rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, s
             (
                 "metadata.name",
                 "FieldValueInvalid",
-                f"metadata.name: Invalid value: {name!r}: a lowercase RFC 1123 subdomain must consist "
+                f"Invalid value: {name!r}: a lowercase RFC 1123 subdomain must consist "
                 "of lower case alphanumeric characters, '-' or '.', and must start and end with an "
                 "alphanumeric character",
             )
@@ -114,19 +119,17 @@ def _semantic_causes(rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, s
                 (
                     f"{prefix}.restartPolicy",
                     "FieldValueRequired",
-                    f'{prefix}.restartPolicy: Required value: valid values: "OnFailure", "Never"',
+                    'Required value: valid values: "OnFailure", "Never"',
                 )
             )
     if pod_spec is not None:
         containers = pod_spec.get("containers") or []
         if not containers:
-            causes.append(
-                (f"{prefix}.containers", "FieldValueRequired", f"{prefix}.containers: Required value")
-            )
+            causes.append((f"{prefix}.containers", "FieldValueRequired", "Required value"))
         for i, container in enumerate(containers):
             if isinstance(container, dict) and not container.get("image"):
                 field = f"{prefix}.containers[{i}].image"
-                causes.append((field, "FieldValueRequired", f"{field}: Required value"))
+                causes.append((field, "FieldValueRequired", "Required value"))
     return causes
 
 
@@ -137,6 +140,9 @@ def validate(rt: ResourceType, obj: dict[str, Any], *, strict: bool = False) -> 
     else:
         def_name = definition_name(rt)
         causes = _causes(_builtin_validator(def_name, strict), obj) if def_name else []
+    unknown = [field for field, reason, _ in causes if reason == "FieldValueUnknown"]
+    if unknown:  # strict decoding fails before validation, with a 400 as kube-apiserver's does
+        raise BadRequest("strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown))
     if not causes:
         causes = _semantic_causes(rt, obj)
     if causes:

@@ -1,0 +1,301 @@
+"""The aiohttp application: routes every Kubernetes REST path to the Store."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from ..errors import ApiError, BadRequest, MethodNotAllowed, NotFound
+from ..objects import now_iso
+from ..resources import ResourceType
+from ..store import Store
+from . import discovery, openapi
+from .faults import Faults
+from .http import error_response, flag, int_param, read_body, respond, wants
+from .logs import serve_log
+from .tables import partial_metadata, table
+from .watching import serve_watch
+
+_PATCH_TYPES = {
+    "application/merge-patch+json": "merge",
+    "application/json-patch+json": "json",
+    "application/strategic-merge-patch+json": "strategic",
+}
+STORE_KEY = web.AppKey("store", Store)
+FAULTS_KEY = web.AppKey("faults", Faults)
+
+
+class Target:
+    """What a resource path names: type, namespace, object name and subresource."""
+
+    def __init__(self, rt: ResourceType, namespace: str | None, name: str | None, sub: str | None) -> None:
+        self.rt, self.namespace, self.name, self.sub = rt, namespace, name, sub
+
+
+def parse_target(store: Store, group: str, version: str, tail: str) -> Target:
+    parts = [p for p in tail.split("/") if p]
+    if not parts:
+        raise NotFound("the server could not find the requested resource")
+    namespace = None
+    if parts[0] == "namespaces" and len(parts) >= 3 and parts[2] not in ("status", "finalize"):
+        namespace, parts = parts[1], parts[2:]
+    if len(parts) > 3:
+        raise NotFound(f"the server could not find the requested resource: /{tail}")
+    rt = store.resource_for(group, version, parts[0])
+    name = parts[1] if len(parts) > 1 else None
+    sub = parts[2] if len(parts) > 2 else None
+    if sub is not None and sub not in rt.subresources:
+        raise NotFound(f"the server could not find the requested resource ({rt.plural}/{sub})")
+    if not rt.namespaced and namespace is not None:
+        raise NotFound(f"the server could not find the requested resource: {rt.plural} is cluster-scoped")
+    return Target(rt, namespace, name, sub)
+
+
+_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def _verb(request: web.Request, target: Target) -> str:
+    verb = _VERBS.get(request.method, "get")
+    if target.name is None:
+        if verb == "get":
+            return "watch" if flag(request, "watch") else "list"
+        if verb == "delete":
+            return "deletecollection"
+    return verb
+
+
+class Api:
+    def __init__(self, store: Store, faults: Faults, log_root: Path | None, bookmark_seconds: float) -> None:
+        self.store, self.faults, self.log_root = store, faults, log_root
+        self.bookmark_seconds = bookmark_seconds
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        info = request.match_info
+        try:
+            target = parse_target(self.store, info.get("group", ""), info["version"], info["tail"])
+            verb = _verb(request, target)
+            await self.faults.check(verb, target.rt.plural)
+            return await self._dispatch(request, target, verb)
+        except ApiError as error:
+            return error_response(error)
+
+    async def _dispatch(self, request: web.Request, t: Target, verb: str) -> web.StreamResponse:
+        store, rt = self.store, t.rt
+        strict = request.query.get("fieldValidation") == "Strict"
+        if verb == "watch":
+            return await serve_watch(request, store, self.faults, rt, t.namespace, self.bookmark_seconds)
+        if verb == "list":
+            return self._list(request, t)
+        if verb == "create":
+            if t.name is not None:
+                return await self._post_sub(request, t)
+            body = await read_body(request)
+            if flag(request, "dryRun") or request.query.get("dryRun") == "All":
+                return respond(body, 201)
+            return respond(store.create(rt, body, t.namespace, strict=strict), 201)
+        if verb == "deletecollection":
+            options = await _delete_options(request)
+            items = store.delete_collection(
+                rt,
+                t.namespace,
+                label_selector=request.query.get("labelSelector"),
+                field_selector=request.query.get("fieldSelector"),
+                **options,
+            )
+            return respond(
+                {
+                    "kind": rt.list_kind,
+                    "apiVersion": rt.api_version,
+                    "metadata": {"resourceVersion": store.resource_version},
+                    "items": items,
+                }
+            )
+        assert t.name is not None
+        if verb == "get":
+            if t.sub == "log":
+                return await serve_log(request, store, self.log_root, t.namespace or "", t.name)
+            obj = store.get(rt, t.namespace, t.name, copy=False)
+            if wants(request, "Table"):
+                return respond(table(rt, [obj], store.resource_version, request.query.get("includeObject")))
+            if wants(request, "PartialObjectMetadata"):
+                return respond(partial_metadata(obj))
+            return respond(obj)
+        if verb == "update":
+            body = await read_body(request)
+            if not isinstance(body, dict):
+                raise BadRequest("the body of a PUT must be an object")
+            body.setdefault("metadata", {})
+            if body["metadata"].get("name") not in (None, t.name):
+                raise BadRequest(
+                    f"the name of the object ({body['metadata']['name']}) does not match the name "
+                    f"on the URL ({t.name})"
+                )
+            body["metadata"]["name"] = t.name
+            if t.namespace:
+                body["metadata"]["namespace"] = t.namespace
+            return respond(store.replace(rt, body, subresource=t.sub, strict=strict))
+        if verb == "patch":
+            content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
+            patch_type = _PATCH_TYPES.get(content_type)
+            if patch_type is None:
+                from ..errors import UnsupportedMediaType
+
+                raise UnsupportedMediaType(
+                    f"the body of the request was in an unknown format ({content_type}) - accepted "
+                    f"media types include: {', '.join(_PATCH_TYPES)}"
+                )
+            body = await read_body(request)
+            return respond(
+                store.patch(rt, t.namespace, t.name, body, patch_type, subresource=t.sub, strict=strict)
+            )
+        if verb == "delete":
+            options = await _delete_options(request)
+            result = store.delete(rt, t.namespace, t.name, **options)
+            if store.stored_or_none(rt, t.namespace, t.name) is not None:
+                return respond(result)
+            m = result["metadata"]
+            return respond(
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "metadata": {},
+                    "status": "Success",
+                    "details": {"name": m["name"], "group": rt.group, "kind": rt.plural, "uid": m["uid"]},
+                }
+            )
+        raise MethodNotAllowed(f"{request.method} is not supported on {request.path}")
+
+    def _list(self, request: web.Request, t: Target) -> web.Response:
+        rt = t.rt
+        items, rv = self.store.list(
+            rt,
+            t.namespace,
+            label_selector=request.query.get("labelSelector"),
+            field_selector=request.query.get("fieldSelector"),
+            copy=False,
+        )
+        limit = int_param(request, "limit")
+        if wants(request, "Table"):
+            return respond(table(rt, items, rv, request.query.get("includeObject")))
+        if wants(request, "PartialObjectMetadataList"):
+            return respond(
+                {
+                    "kind": "PartialObjectMetadataList",
+                    "apiVersion": "meta.k8s.io/v1",
+                    "metadata": {"resourceVersion": rv},
+                    "items": [partial_metadata(o) for o in items],
+                }
+            )
+        body: dict[str, Any] = {
+            "kind": rt.list_kind,
+            "apiVersion": rt.api_version,
+            "metadata": {"resourceVersion": rv},
+            "items": items,
+        }
+        if limit and limit < len(items):
+            body["items"] = items[:limit]  # no continuation: clients read everything they asked for
+        return respond(body)
+
+    async def _post_sub(self, request: web.Request, t: Target) -> web.Response:
+        assert t.name is not None
+        if t.sub != "eviction":
+            raise MethodNotAllowed(f"POST is not supported on {t.rt.plural}/{t.sub}")
+        store, rt = self.store, t.rt
+
+        def mark(pod: dict[str, Any]) -> None:
+            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+            conditions.append(
+                {
+                    "type": "DisruptionTarget",
+                    "status": "True",
+                    "reason": "EvictionByEvictionAPI",
+                    "message": "Eviction API: evicting",
+                    "lastTransitionTime": now_iso(),
+                }
+            )
+
+        store.mutate(rt, t.namespace, t.name, mark, subresource="status")
+        store.delete(rt, t.namespace, t.name)
+        return respond(
+            {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
+        )
+
+
+async def _delete_options(request: web.Request) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    raw = await request.read()
+    body = json.loads(raw) if raw.strip() else {}
+    policy = body.get("propagationPolicy") or request.query.get("propagationPolicy")
+    if body.get("orphanDependents") is True or request.query.get("orphanDependents") == "true":
+        policy = policy or "Orphan"
+    if policy:
+        options["propagation_policy"] = policy
+    grace = body.get("gracePeriodSeconds")
+    if grace is None:
+        grace = int_param(request, "gracePeriodSeconds")
+    if grace is not None:
+        options["grace_period_seconds"] = int(grace)
+    return options
+
+
+def make_app(
+    store: Store, faults: Faults | None = None, *, log_root: Path | None = None, bookmark_seconds: float = 2.0
+) -> web.Application:
+    faults = faults or Faults()
+    api = Api(store, faults, log_root, bookmark_seconds)
+    app = web.Application(client_max_size=64 * 1024 * 1024)
+    app[STORE_KEY], app[FAULTS_KEY] = store, faults
+
+    async def version(_: web.Request) -> web.Response:
+        return respond(discovery.version())
+
+    async def core(request: web.Request) -> web.Response:
+        return respond(discovery.api_versions(request.host))
+
+    async def core_v1(_: web.Request) -> web.Response:
+        return respond(discovery.resource_list("", "v1", store.resource_types()))
+
+    async def groups(_: web.Request) -> web.Response:
+        return respond(discovery.api_groups(store.resource_types()))
+
+    async def group_version(request: web.Request) -> web.Response:
+        group, version = request.match_info["group"], request.match_info["version"]
+        found = discovery.resource_list(group, version, store.resource_types())
+        if not found["resources"]:
+            return error_response(
+                NotFound(f"the server could not find the requested resource ({group}/{version})")
+            )
+        return respond(found)
+
+    async def group(request: web.Request) -> web.Response:
+        name = request.match_info["group"]
+        for entry in discovery.api_groups(store.resource_types())["groups"]:
+            if entry["name"] == name:
+                return respond({"kind": "APIGroup", "apiVersion": "v1", **entry})
+        return error_response(NotFound(f"the server could not find the requested resource ({name})"))
+
+    async def openapi_root(_: web.Request) -> web.Response:
+        return respond(openapi.root(store.resource_types()))
+
+    async def openapi_gv(request: web.Request) -> web.Response:
+        tail = request.match_info["tail"].split("/")
+        group, version = (tail[1], tail[2]) if tail[0] == "apis" and len(tail) == 3 else ("", tail[-1])
+        return respond(openapi.document(group, version, store.resource_types()))
+
+    async def health(_: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app.router.add_get("/version", version)
+    app.router.add_get("/api", core)
+    app.router.add_get("/api/v1", core_v1)
+    app.router.add_get("/apis", groups)
+    app.router.add_get("/apis/{group}", group)
+    app.router.add_get("/apis/{group}/{version}", group_version)
+    app.router.add_get("/openapi/v3", openapi_root)
+    app.router.add_get("/openapi/v3/{tail:.+}", openapi_gv)
+    for path in ("/healthz", "/readyz", "/livez"):
+        app.router.add_get(path, health)
+    app.router.add_route("*", "/api/{version}/{tail:.+}", api.handle)
+    app.router.add_route("*", "/apis/{group}/{version}/{tail:.+}", api.handle)
+    return app

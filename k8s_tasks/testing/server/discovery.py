@@ -1,0 +1,103 @@
+"""Discovery documents: /version, /api, /api/v1, /apis, /apis/G/V (legacy, unaggregated form)."""
+
+from typing import Any
+
+from ..resources import ResourceType
+from ..validation import KUBERNETES_VERSION
+
+_ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+
+def version() -> dict[str, Any]:
+    major, minor, _ = KUBERNETES_VERSION.split(".")
+    return {
+        "major": major,
+        "minor": minor,
+        "gitVersion": f"v{KUBERNETES_VERSION}",
+        "gitCommit": "k8s-tasks-local",
+        "gitTreeState": "clean",
+        "buildDate": "2026-01-01T00:00:00Z",
+        "goVersion": "go1.25",
+        "compiler": "gc",
+        "platform": "linux/amd64",
+    }
+
+
+def api_versions(host: str) -> dict[str, Any]:
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}],
+    }
+
+
+def api_groups(types: list[ResourceType]) -> dict[str, Any]:
+    versions: dict[str, list[str]] = {}
+    for rt in types:
+        if rt.group and rt.version not in versions.setdefault(rt.group, []):
+            versions[rt.group].append(rt.version)
+    groups = []
+    for group, vs in versions.items():
+        entries = [{"groupVersion": f"{group}/{v}", "version": v} for v in vs]
+        groups.append({"name": group, "versions": entries, "preferredVersion": entries[0]})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+
+def resource_list(group: str, version: str, types: list[ResourceType]) -> dict[str, Any]:
+    resources: list[dict[str, Any]] = []
+    for rt in types:
+        if rt.group != group or rt.version != version:
+            continue
+        entry: dict[str, Any] = {
+            "name": rt.plural,
+            "singularName": rt.singular,
+            "namespaced": rt.namespaced,
+            "kind": rt.kind,
+            "verbs": _ALL_VERBS,
+        }
+        if rt.short_names:
+            entry["shortNames"] = list(rt.short_names)
+        if rt.categories:
+            entry["categories"] = list(rt.categories)
+        resources.append(entry)
+        for sub in sorted(rt.subresources):
+            if sub in ("status", "scale"):
+                verbs = ["get", "patch", "update"]
+                resources.append(
+                    {
+                        "name": f"{rt.plural}/{sub}",
+                        "singularName": "",
+                        "namespaced": rt.namespaced,
+                        "kind": rt.kind,
+                        "verbs": verbs,
+                    }
+                )
+            elif sub == "log":
+                resources.append(
+                    {
+                        "name": f"{rt.plural}/log",
+                        "singularName": "",
+                        "namespaced": True,
+                        "kind": rt.kind,
+                        "verbs": ["get"],
+                    }
+                )
+            elif sub == "eviction":
+                resources.append(
+                    {
+                        "name": f"{rt.plural}/eviction",
+                        "singularName": "",
+                        "namespaced": True,
+                        "group": "policy",
+                        "version": "v1",
+                        "kind": "Eviction",
+                        "verbs": ["create"],
+                    }
+                )
+    group_version = f"{group}/{version}" if group else version
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": group_version,
+        "resources": resources,
+    }
