@@ -10,6 +10,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["k8s_tasks.testing.pytest_plugin"]
+
 
 @pytest.fixture
 def subprocess_env(transactional_db: None) -> Iterator[dict[str, str]]:
