@@ -7,6 +7,7 @@ pod fails its Job at once, and the operator classifies why (see k8s_tasks_operat
 time spent pending; the classifier reports a deadline hit while still pending as unschedulable.
 """
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,7 @@ def task_env(
         {"name": "PYTHONUNBUFFERED", "value": "1"},
     ]
     profile_env = [var.model_dump(by_alias=True, exclude_none=True) for var in profile.env]
+    extra_env = copy.deepcopy(extra_env)
     by_name: dict[str, dict[str, Any]] = {}
     for var in [*ours, *extra_env, *profile_env]:
         by_name[var["name"]] = var
@@ -151,7 +153,7 @@ def _pod_spec(
     }
     optional = {
         "nodeSelector": dict(profile.node_selector) or None,
-        "affinity": profile.affinity,
+        "affinity": copy.deepcopy(profile.affinity),
         "tolerations": [t.model_dump(by_alias=True, exclude_none=True) for t in profile.tolerations] or None,
         "serviceAccountName": profile.service_account_name,
         "priorityClassName": profile.priority_class_name,

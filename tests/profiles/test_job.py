@@ -193,3 +193,13 @@ def test_build_job_does_not_share_state_between_calls(task: TaskRef) -> None:
     pod_of(first)["volumes"].append({"name": "mutated"})
     second = build_job(profile, task, namespace="n", default_image="i", settings_module="s")
     assert {"name": "mutated"} not in pod_of(second)["volumes"]
+
+
+def test_manifest_shares_no_mutable_state_with_the_profile(task: TaskRef) -> None:
+    profile = parse_profile("q", SPECS["podtemplate"])
+    job = build_job(profile, task, namespace="n", default_image="i", settings_module="s")
+    pod_of(job)["affinity"]["nodeAffinity"].clear()
+    pod_of(job).setdefault("nodeSelector", {})["x"] = "y"
+    again = build_job(profile, task, namespace="n", default_image="i", settings_module="s")
+    assert pod_of(again)["affinity"]["nodeAffinity"]
+    assert "nodeSelector" not in pod_of(again)

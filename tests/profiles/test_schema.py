@@ -33,3 +33,21 @@ def test_the_validator_catches_a_broken_job(task: TaskRef) -> None:
     job["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = "yes"
     with pytest.raises(kubernetes_validate.ValidationError):
         validate(job)
+
+
+def test_every_feature_at_once_is_valid(task: TaskRef) -> None:
+    spec: dict[str, Any] = {}
+    for name in ("gpu", "highmem", "isolated", "podtemplate"):
+        spec.update(SPECS[name])
+    spec["resources"] = SPECS["gpu"]["resources"]
+    spec["volumes"] = SPECS["highmem"]["volumes"]
+    job = build_job(parse_profile("all", spec), task, namespace="n", default_image="i", settings_module="s")
+    validate(job)
+
+
+def test_odd_ids_and_names_still_make_valid_jobs() -> None:
+    task = TaskRef(
+        id="Weird ID/with spaces_" + "9" * 80, attempt=12, task_path="pkg.mod." + "f" * 90, queue_name="q"
+    )
+    job = build_job(parse_profile("q", {}), task, namespace="n", default_image="i", settings_module="s")
+    validate(job)
