@@ -90,7 +90,10 @@ class JobController:
         phase = (pod.get("status") or {}).get("phase")
         if kind == "DELETED":
             self._pods_of.get(job_key, set()).discard(pod_key)
-            if phase not in TERMINAL and uid not in self._deleting:
+            if phase in TERMINAL:
+                if uid not in self._counted.get(job_uid, ()):  # gone before its outcome was counted
+                    self._lost.setdefault(job_uid, []).append(pod)
+            elif uid not in self._deleting:  # removed before it finished: a failure, as upstream
                 lost = copy.deepcopy(pod)
                 lost.setdefault("status", {})["phase"] = "Failed"
                 self._lost.setdefault(job_uid, []).append(lost)
