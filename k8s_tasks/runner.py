@@ -209,7 +209,6 @@ def run_task(result_id: str, env: RunnerEnv, now: Callable[[], datetime] = timez
     if not record.set_successful(value):
         record.refresh_from_db()
         why = f"result not recorded: the task is now {record.status} ({record.reason or 'no reason given'})"
-        write_termination_log(env.termination_log, {**summary, "status": record.status, "reason": why})
         raise UsageError(f"task {result_id}: {why}")
     return _finish(record, result, {**summary, "status": "SUCCESSFUL"}, env, EXIT_OK)
 
@@ -230,8 +229,11 @@ def _finish(
 
 def main(result_id: str, environ: Mapping[str, str] | None = None) -> int:
     """Entry point shared by ``python -m k8s_tasks run`` and ``manage.py k8s_tasks_run``."""
+    environ = os.environ if environ is None else environ
     try:
-        return run_task(result_id, RunnerEnv.from_environ(os.environ if environ is None else environ))
+        return run_task(result_id, RunnerEnv.from_environ(environ))
     except UsageError as e:
+        log = environ.get("K8S_TASKS_TERMINATION_LOG") or TERMINATION_LOG
+        write_termination_log(log, {"id": result_id, "status": "NOT_RUN", "reason": str(e)})
         print(f"k8s-tasks: {e}", file=sys.stderr)
         return EXIT_USAGE

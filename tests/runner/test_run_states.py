@@ -115,3 +115,21 @@ def test_without_settings_module_exits_2(pod_env: dict[str, str]) -> None:
     env = {key: value for key, value in pod_env.items() if key != "DJANGO_SETTINGS_MODULE"}
     done = run_runner(env, "any")
     assert done.returncode == 2 and "DJANGO_SETTINGS_MODULE is not set" in done.stderr
+
+
+def test_result_is_not_written_over_a_failure_the_operator_recorded(
+    pod_env: dict[str, str], tmp_path: Path
+) -> None:
+    side_effect = tmp_path / "calls"
+    result = tasks.append_line.enqueue(str(side_effect), "ran", hold_seconds=1.5)
+    runner = start_runner(pod_env, result.id)
+    wait_for(side_effect.exists, what="the task to start")
+    record = TaskRecord.objects.get(pk=result.id)
+    assert record.set_failed(
+        "k8s_tasks.exceptions.PodDeadlineExceeded", "", "deadline of 1s exceeded", attempt=1
+    )
+    assert runner.wait(30) == 2
+    assert "result not recorded: the task is now FAILED (deadline of 1s exceeded)" in runner.stderr.read()  # type: ignore[union-attr]
+    fetched = tasks.append_line.get_result(result.id)
+    assert fetched.status == TaskResultStatus.FAILED
+    assert fetched.errors[0].exception_class_path == "k8s_tasks.exceptions.PodDeadlineExceeded"
