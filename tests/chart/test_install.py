@@ -86,7 +86,10 @@ def operator_process(local_cluster: Any, subprocess_env: dict[str, str], tmp_pat
         "database": {"existingSecret": SECRET},
         "health": {"port": port},
         "operator": {"pollSeconds": 0.2, "statusSeconds": 1},
-        "queues": {"default": {"concurrency": 2, "nodeSelector": {"pool": "general"}}},
+        "queues": {
+            "default": {"concurrency": 2, "nodeSelector": {"pool": "general"}},
+            "sandbox": {"network": "isolated", "nodeSelector": {"pool": "general"}},
+        },
     }
     manifests = render(values, namespace=NAMESPACE)
     crd = [m for m in manifests if m["kind"] == "CustomResourceDefinition"]
@@ -114,7 +117,13 @@ def operator_process(local_cluster: Any, subprocess_env: dict[str, str], tmp_pat
     log = (tmp_path / "operator.log").open("w")
     process = subprocess.Popen(container["command"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        yield {"process": process, "port": port, "kubeconfig": kubeconfig, "log": tmp_path / "operator.log"}
+        yield {
+            "process": process,
+            "port": port,
+            "kubeconfig": kubeconfig,
+            "log": tmp_path / "operator.log",
+            "manifests": manifests,
+        }
     finally:
         process.terminate()
         try:
@@ -147,21 +156,26 @@ def test_installed_chart_runs_a_task(operator_process: dict, monkeypatch: pytest
     from .tasks import shout
 
     result = shout.enqueue("installed")
+    isolated = shout.using(queue_name="sandbox").enqueue("isolated")
 
     def finished() -> bool:
-        result.refresh()
-        return result.is_finished
+        for each in (result, isolated):
+            each.refresh()
+        return result.is_finished and isolated.is_finished
 
-    wait_until(finished, timeout=90, interval=0.2, what=f"task {result.id} to finish")
-    assert result.status.name == "SUCCESSFUL", (result.errors, operator_process["log"].read_text()[-3000:])
+    wait_until(finished, timeout=90, interval=0.2, what=f"tasks {result.id} and {isolated.id} to finish")
+    log_tail = operator_process["log"].read_text()[-3000:]
+    for each in (result, isolated):
+        assert each.status.name == "SUCCESSFUL", (each.errors, log_tail)
     assert result.return_value["word"] == "INSTALLED"
-    jobs = json.loads(
-        kubectl(
-            operator_process["kubeconfig"], "get", "jobs", "-l", "k8stasks.io/queue=default", "-o", "json"
-        )
-    )
+    kubeconfig = operator_process["kubeconfig"]
+    jobs = json.loads(kubectl(kubeconfig, "get", "jobs", "-l", "k8stasks.io/queue=default", "-o", "json"))
     assert len(jobs["items"]) == 1
-    pod_name = result.return_value["pod"]
-    assert pod_name.startswith(jobs["items"][0]["metadata"]["name"])
-    queues = kubectl(operator_process["kubeconfig"], "get", "taskqueues")
-    assert "default" in queues
+    assert result.return_value["pod"].startswith(jobs["items"][0]["metadata"]["name"])
+    assert "sandbox" in kubectl(kubeconfig, "get", "taskqueues")
+
+    # The chart's NetworkPolicy for the isolated queue selects exactly that queue's task pod.
+    policy = one(operator_process["manifests"], "NetworkPolicy")
+    selector = ",".join(f"{k}={v}" for k, v in policy["spec"]["podSelector"]["matchLabels"].items())
+    pods = json.loads(kubectl(kubeconfig, "get", "pods", "-l", selector, "-o", "json"))["items"]
+    assert [p["metadata"]["name"] for p in pods] == [isolated.return_value["pod"]]
