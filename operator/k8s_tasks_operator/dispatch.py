@@ -1,0 +1,86 @@
+"""Dispatch: claim READY rows up to each queue's concurrency and create one Job per claimed attempt."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from k8s_tasks.models import TaskRecord
+from k8s_tasks.profiles import TaskRef, build_job, job_name
+
+from . import db, kube
+from .backoff import retry_delay
+from .queues import QueueState
+from .runtime import Runtime, blocking, logger, post_event
+
+
+def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, Any]:
+    assert state.profile is not None
+    ref = TaskRef(
+        id=row.id,
+        attempt=row.attempt,
+        task_path=row.task_path,
+        queue_name=row.queue_name,
+        priority=row.priority,
+    )
+    retries = state.profile.retries
+    task_attempt = row.attempt - row.infra_retries  # the task's own attempts; infrastructure re-runs are free
+    extra_env = [
+        *({"name": k, "value": v} for k, v in rt.config.extra_env),
+        # The runner schedules the task's own retries itself, so the row never shows FAILED in between.
+        {"name": "K8S_TASKS_MAX_ATTEMPTS", "value": str(retries.attempts)},
+        {"name": "K8S_TASKS_RETRY_DELAY_SECONDS", "value": str(round(retry_delay(task_attempt, retries)))},
+    ]
+    return build_job(
+        state.profile,
+        ref,
+        namespace=rt.config.namespace,
+        default_image=rt.config.image,
+        settings_module=rt.config.settings_module,
+        extra_env=extra_env,
+    )
+
+
+async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> None:
+    """Create the Job of a claimed row (an existing one is adopted) and record the dispatch on it."""
+    manifest = manifest_for(rt, state, row)
+    body, created = await blocking(kube.create_job, rt.config.namespace, manifest)
+    if created:
+        post_event(
+            body,
+            "Dispatched",
+            f"Task {row.task_path} ({row.id}) attempt {row.attempt} from queue '{row.queue_name}'",
+        )
+        logger.info("dispatched %s attempt %s as Job %s", row.id, row.attempt, body["metadata"]["name"])
+
+
+async def dispatch_queue(rt: Runtime, state: QueueState) -> int:
+    assert state.profile is not None
+    rows = await blocking(
+        db.claim,
+        state.queue_name,
+        state.profile.concurrency,
+        namespace=rt.config.namespace,
+        job_name=job_name,
+    )
+    if rows:
+        await asyncio.gather(*(launch(rt, state, row) for row in rows))
+    return len(rows)
+
+
+async def dispatch_once(rt: Runtime) -> int:
+    """One pass over every valid queue. Returns the number of Jobs launched."""
+    launched = 0
+    for state in rt.queues.valid():
+        try:
+            launched += await dispatch_queue(rt, state)
+        except Exception:  # one queue's trouble (API down, a bad row) must not stop the others
+            logger.exception("dispatch failed for queue %s; will retry", state.queue_name)
+    return launched
+
+
+async def adopt_claimed_for(rt: Runtime, state: QueueState) -> None:
+    """After a restart, or when a queue appears: rows claimed before get their Job (AlreadyExists counts
+    as success, so a Job that exists is adopted, never duplicated)."""
+    for row in await blocking(db.claimed_without_start, state.queue_name):
+        await launch(rt, state, row)

@@ -1,0 +1,57 @@
+"""kopf handlers: thin. Each hands the event to a plain function; the decisions live elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+import kopf
+
+from . import loop, writeback
+from .config import OperatorConfig
+from .kube import GROUP, PLURAL, VERSION
+from .listen import start_listener
+from .runtime import Runtime
+
+MANAGED = {"app.kubernetes.io/managed-by": "k8s-tasks"}
+CONFIG: OperatorConfig = OperatorConfig()  # set by __main__ before kopf starts
+
+
+@kopf.on.startup()
+async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) -> None:
+    settings.peering.standalone = True  # replicas are safe without a leader: claims are row locks
+    settings.scanning.disabled = True  # namespaced: no cluster-wide CRD or namespace scans, no ClusterRole
+    settings.posting.level = logging.INFO
+    settings.posting.reporting_component = "k8s-tasks-operator"
+    settings.watching.server_timeout = 300
+    settings.networking.error_backoffs = [0.5, 1, 2, 3, 5]
+    rt = Runtime(config=CONFIG)
+    memo.runtime = rt
+    memo.stop = threading.Event()
+    memo.listener = start_listener(rt, asyncio.get_running_loop(), memo.stop)
+    memo.loop = asyncio.create_task(loop.run(rt), name="k8s-tasks-dispatch")
+
+
+@kopf.on.cleanup()
+async def cleanup(memo: kopf.Memo, **_: Any) -> None:
+    memo.stop.set()
+    memo.loop.cancel()
+
+
+@kopf.on.event(GROUP, VERSION, PLURAL)
+async def taskqueue_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    rt: Runtime = memo.runtime
+    rt.queues.apply(type, dict(body))
+    rt.poke()
+
+
+@kopf.on.event("batch", "v1", "jobs", labels=MANAGED)
+async def job_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    await writeback.on_job(memo.runtime, type, dict(body))
+
+
+@kopf.on.event("", "v1", "pods", labels=MANAGED)
+async def pod_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    await writeback.on_pod(memo.runtime, type, dict(body))

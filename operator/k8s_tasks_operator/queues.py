@@ -1,0 +1,104 @@
+"""What the operator knows of the TaskQueues it watches, and the status it reports on each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8s_tasks.profiles import ProfileError, QueueProfile, parse_profile
+
+
+@dataclass
+class QueueState:
+    """One TaskQueue object: its parsed profile, or why it is invalid."""
+
+    name: str
+    queue_name: str
+    generation: int
+    profile: QueueProfile | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.profile is not None
+
+
+def load_queue(body: dict[str, Any]) -> QueueState:
+    """Parse a TaskQueue body. Never raises: an invalid spec becomes a state with readable errors."""
+    meta = body.get("metadata", {})
+    name = str(meta.get("name", ""))
+    spec = body.get("spec") or {}
+    queue_name = str(spec.get("queueName") or name)
+    state = QueueState(name=name, queue_name=queue_name, generation=int(meta.get("generation") or 0))
+    try:
+        state.profile = parse_profile(name, dict(spec))
+    except ProfileError as exc:
+        state.errors = [str(exc)]
+    return state
+
+
+class QueueRegistry:
+    """TaskQueues by object name, fed by the watch; several objects may not claim one queue name."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, QueueState] = {}
+
+    def apply(self, event_type: str | None, body: dict[str, Any]) -> QueueState | None:
+        name = body.get("metadata", {}).get("name", "")
+        if event_type == "DELETED" or body.get("metadata", {}).get("deletionTimestamp"):
+            self._by_name.pop(name, None)
+            return None
+        state = load_queue(body)
+        self._by_name[name] = state
+        return state
+
+    def all(self) -> list[QueueState]:
+        return list(self._by_name.values())
+
+    def valid(self) -> list[QueueState]:
+        """Valid queues; of two objects naming one queue, the first by name wins, the other is invalid."""
+        seen: dict[str, QueueState] = {}
+        for state in sorted(self._by_name.values(), key=lambda s: s.name):
+            if not state.valid:
+                continue
+            if state.queue_name in seen:
+                state.errors = [
+                    f"spec.queueName: queue '{state.queue_name}' is already served by TaskQueue "
+                    f"'{seen[state.queue_name].name}'; give each queue exactly one TaskQueue"
+                ]
+                continue
+            seen[state.queue_name] = state
+        return [s for s in seen.values() if not s.errors]
+
+    def known_queue_names(self) -> set[str]:
+        return {s.queue_name for s in self.valid()}
+
+
+def queue_status(state: QueueState, counts: dict[str, int]) -> dict[str, Any]:
+    """The status block of a TaskQueue: counts, pool, GPUs, and the Valid condition."""
+    profile = state.profile
+    status: dict[str, Any] = {
+        "ready": counts.get("ready", 0),
+        "running": counts.get("running", 0),
+        "succeeded": counts.get("succeeded", 0),
+        "failed": counts.get("failed", 0),
+        "observedGeneration": state.generation,
+    }
+    if profile is not None and not state.errors:
+        status["pool"] = profile.pool
+        status["gpus"] = profile.gpus
+        condition = {
+            "type": "Valid",
+            "status": "True",
+            "reason": "ProfileAccepted",
+            "message": "Profile is valid",
+        }
+    else:
+        condition = {
+            "type": "Valid",
+            "status": "False",
+            "reason": "InvalidSpec",
+            "message": "; ".join(state.errors),
+        }
+    status["conditions"] = [condition]
+    return status

@@ -1,0 +1,40 @@
+"""Shared state of one running operator: configuration, queues, and the wake-up signal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import kopf
+
+from .config import OperatorConfig
+from .queues import QueueRegistry
+
+logger = logging.getLogger("k8s_tasks_operator")
+
+
+@dataclass
+class Runtime:
+    config: OperatorConfig
+    queues: QueueRegistry = field(default_factory=QueueRegistry)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    last_status: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending_reasons: dict[str, str] = field(default_factory=dict)
+
+    def poke(self) -> None:
+        """Ask the dispatch loop to look for work now (an enqueue, a finished Job, a new queue)."""
+        self.wake.set()
+
+
+async def blocking[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run database or Kubernetes client I/O in a worker thread."""
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def post_event(obj: dict[str, Any], reason: str, message: str, *, warning: bool = False) -> None:
+    """A Kubernetes Event on `obj` (a Job), so `kubectl describe job` tells the task's story."""
+    body = cast(kopf.Body, obj)
+    (kopf.warn if warning else kopf.info)(body, reason=reason, message=message)

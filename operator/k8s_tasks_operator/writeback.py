@@ -1,0 +1,130 @@
+"""Write-back: when a Job ends (or its pod cannot start) and the pod wrote no final row, the operator
+writes the outcome with a reason a person can read, or schedules the next attempt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k8s_tasks.models import TaskRecord
+from k8s_tasks.profiles import QueueProfile
+
+from . import db, kube
+from .backoff import plan_retry
+from .classify import Outcome, classify_job, is_hopeless_waiting, job_finished, outcome, pending_reason
+from .runtime import Runtime, blocking, logger, post_event
+
+TASK_ID = "k8stasks.io/task-id"
+ATTEMPT = "k8stasks.io/attempt"
+
+
+def job_identity(body: dict[str, Any]) -> tuple[str, int] | None:
+    meta = body.get("metadata", {})
+    task_id = (meta.get("labels") or {}).get(TASK_ID)
+    attempt = (meta.get("annotations") or {}).get(ATTEMPT) or (meta.get("labels") or {}).get(ATTEMPT)
+    if not task_id or not attempt:
+        return None
+    return task_id, int(attempt)
+
+
+def profile_for(rt: Runtime, queue_name: str) -> QueueProfile | None:
+    return next((q.profile for q in rt.queues.all() if q.queue_name == queue_name and q.profile), None)
+
+
+async def record_outcome(rt: Runtime, row: TaskRecord, result: Outcome, job: dict[str, Any] | None) -> None:
+    """Retry the task if its policy allows, else write FAILED; then tell the story on the Job."""
+    profile = profile_for(rt, row.queue_name)
+    plan = (
+        plan_retry(
+            result.retry, profile.retries, attempt=row.attempt, infrastructure_retries_used=row.infra_retries
+        )
+        if profile is not None
+        else None
+    )
+    if plan is None:
+        applied = await blocking(
+            row.set_failed, result.exception_class_path, result.message, result.message, attempt=row.attempt
+        )
+        verb, event = "failed", "TaskFailed"
+    else:
+        applied = await blocking(
+            row.retry,
+            attempt=row.attempt,
+            run_after=db.later(plan.delay_seconds),
+            infrastructure=plan.kind == "infrastructure",
+            exception_class_path=result.exception_class_path,
+            traceback=result.message,
+            reason=f"Retrying ({plan.kind} failure) in {plan.delay_seconds:.0f}s: {result.message}",
+        )
+        verb, event = f"will be retried ({plan.kind}, in {plan.delay_seconds:.0f}s)", "TaskRetry"
+    if applied:
+        logger.info("task %s attempt %s %s: %s", row.id, row.attempt, verb, result.message)
+        if job is not None:
+            post_event(job, event, result.message, warning=True)
+        rt.poke()
+
+
+async def on_job(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> None:
+    ident = job_identity(job)
+    if ident is None:
+        return
+    task_id, attempt = ident
+    deleted = event_type == "DELETED"
+    if not (job_finished(job) or deleted):
+        return
+    row = await blocking(db.get, task_id)
+    name, namespace = job["metadata"]["name"], job["metadata"].get("namespace", rt.config.namespace)
+    if row is None:
+        if not deleted:
+            logger.warning("Job %s has no task row %s: deleting it", name, task_id)
+            post_event(
+                job, "Orphaned", f"No task row {task_id} in the database; deleting the Job", warning=True
+            )
+            await blocking(kube.delete_job, namespace, name)
+        return
+    rt.poke()  # a slot of the queue is free
+    if row.attempt != attempt or row.status in db.FINAL:
+        return  # the pod wrote its result, or this attempt was already handled
+    if deleted and not job_finished(job):
+        vanished = outcome(
+            "JobVanished",
+            f"Job {name} was deleted before the task finished (by a person or another controller)",
+            "infrastructure",
+        )
+        await record_outcome(rt, row, vanished, None)
+        return
+    pods = await blocking(kube.job_pods, namespace, name)
+    tail = ""
+    if pods:
+        last = max(pods, key=lambda p: p["metadata"].get("creationTimestamp", ""))
+        tail = await blocking(kube.log_tail, namespace, last["metadata"]["name"])
+    result = classify_job(job, pods, profile_for(rt, row.queue_name), log_tail=tail)
+    if result is None:
+        result = outcome("PodFailed", f"Job {name} finished but the task wrote no result", None)
+    await record_outcome(rt, row, result, job)
+
+
+async def on_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
+    """While a pod waits, its row carries why; a pod that can never start fails its task now."""
+    ident = job_identity(pod)
+    if ident is None:
+        return
+    if event_type == "DELETED":
+        rt.pending_reasons.pop(pod["metadata"]["name"], None)
+        return
+    task_id, attempt = ident
+    hopeless = is_hopeless_waiting(pod)
+    reason = pending_reason(pod) if hopeless is None else None
+    key = pod["metadata"]["name"]
+    if hopeless is None and (reason is None or rt.pending_reasons.get(key) == reason):
+        return
+    row = await blocking(db.get, task_id)
+    if row is None or row.attempt != attempt or row.status in db.FINAL:
+        return
+    if hopeless is not None:
+        await record_outcome(rt, row, hopeless, None)
+        if row.job_name:
+            await blocking(kube.delete_job, row.job_namespace or rt.config.namespace, row.job_name)
+        return
+    assert reason is not None
+    rt.pending_reasons[key] = reason
+    await blocking(row.set_pending_reason, reason, attempt=attempt)
