@@ -114,5 +114,8 @@ async def test_aenqueue_and_aget_result(transactional_db: None) -> None:
         assert fetched.id == result.id and fetched.args == [1, 2]
         with pytest.raises(TaskResultDoesNotExist):
             await default_task_backend.aget_result("no-such-id")
+        with pytest.raises(InvalidTaskArguments, match=r"args\[0\]"):  # the same path as enqueue
+            await tasks.echo.aenqueue({1, 2})
+        assert await TaskRecord.objects.acount() == 1
     finally:  # the ORM ran in sync_to_async's thread: close its connection there
         await sync_to_async(connections.close_all)()
