@@ -2,10 +2,9 @@
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-from . import labels
 from .errors import MISSING, FieldProblem
+from .podtemplate import check_pod_template, reserved_keys
 from .quantity import parse_quantity
 from .spec import QueueSpec
 
@@ -149,49 +148,10 @@ def check_volumes(spec: QueueSpec) -> Iterator[FieldProblem]:
         paths.add(mount)
 
 
-def _reserved_keys(path: str, mapping: dict[str, Any], what: str) -> Iterator[FieldProblem]:
-    for key in mapping:
-        if key.startswith(labels.PREFIX) or key == labels.MANAGED_BY:
-            yield FieldProblem(
-                f"{path}[{key!r}]",
-                mapping[key],
-                f"is a {what} k8s-tasks sets itself",
-                "use a key of your own",
-            )
-
-
 def check_metadata(spec: QueueSpec) -> Iterator[FieldProblem]:
-    yield from _reserved_keys("spec.labels", spec.labels, "label")
-    yield from _reserved_keys("spec.annotations", spec.annotations, "annotation")
-    template = spec.pod_template or {}
-    meta = template.get("metadata", {})
-    for key in meta:
-        if key not in ("labels", "annotations"):
-            yield FieldProblem(
-                f"spec.podTemplate.metadata.{key}",
-                meta[key],
-                "cannot be set on a task pod",
-                "only labels and annotations",
-            )
-    for key in ("labels", "annotations"):
-        value = meta.get(key)
-        if value is not None and not isinstance(value, dict):
-            yield FieldProblem(
-                f"spec.podTemplate.metadata.{key}", value, "is not a mapping", "key: value pairs"
-            )
-        elif value:
-            yield from _reserved_keys(f"spec.podTemplate.metadata.{key}", value, key[:-1])
-    pod = template.get("spec", {})
-    if pod.get("restartPolicy", "Never") != "Never":
-        yield FieldProblem(
-            "spec.podTemplate.spec.restartPolicy",
-            pod["restartPolicy"],
-            "must be Never",
-            "k8s-tasks runs one Job per attempt and retries itself (see spec.retries)",
-        )
-    for key in ("containers", "volumes", "initContainers", "tolerations"):
-        if key in pod and not isinstance(pod[key], list):
-            yield FieldProblem(f"spec.podTemplate.spec.{key}", pod[key], "is not a list", "a YAML list")
+    yield from reserved_keys("spec.labels", spec.labels, "label")
+    yield from reserved_keys("spec.annotations", spec.annotations, "annotation")
+    yield from check_pod_template({str(k): v for k, v in (spec.pod_template or {}).items()})
 
 
 def check_spec(spec: QueueSpec) -> list[FieldProblem]:

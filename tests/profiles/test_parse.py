@@ -217,3 +217,30 @@ def test_object_name_that_is_no_queue_name_needs_queue_name() -> None:
     found = messages({}, name="a" * 70)
     assert found[0].startswith("spec.queueName: is required")
     assert parse_profile("a" * 70, {"queueName": "long"}).queue_name == "long"
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (
+            {"spec": {"tolerration": []}},
+            "spec.podTemplate.spec.tolerration: unknown field (did you mean 'tolerations'?)",
+        ),
+        (
+            {"spec": {"containers": [{"name": "task", "workDir": "/app"}]}},
+            "spec.podTemplate.spec.containers[0].workDir: unknown field (did you mean 'workingDir'?)",
+        ),
+        (
+            {"spec": {"containers": [{"image": "x"}]}},
+            "spec.podTemplate.spec.containers[0]: {'image': 'x'} needs a name",
+        ),
+        ({"spec": {"volumes": {"name": "x"}}}, "spec.podTemplate.spec.volumes: {'name': 'x'} is not a list"),
+        (
+            {"metadata": {"labels": {"app.kubernetes.io/managed-by": "me"}}},
+            "spec.podTemplate.metadata.labels[",
+        ),
+    ],
+)
+def test_pod_template_mistakes_are_caught_before_any_job_is_refused(template: dict, expected: str) -> None:
+    found = messages({"podTemplate": template})
+    assert any(m.startswith(expected) for m in found), found

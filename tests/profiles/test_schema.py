@@ -51,3 +51,15 @@ def test_odd_ids_and_names_still_make_valid_jobs() -> None:
     )
     job = build_job(parse_profile("q", {}), task, namespace="n", default_image="i", settings_module="s")
     validate(job)
+
+
+def test_pod_template_field_lists_match_the_kubernetes_schema() -> None:
+    import json
+    from pathlib import Path
+
+    from k8s_tasks.profiles.podtemplate import CONTAINER_FIELDS, POD_SPEC_FIELDS
+
+    root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.37.0-local-strict"
+    defs = json.loads((root / "_definitions.json").read_text())["$defs"]
+    assert set(defs["io.k8s.api.core.v1.PodSpec"]["properties"]) == POD_SPEC_FIELDS
+    assert set(defs["io.k8s.api.core.v1.Container"]["properties"]) == CONTAINER_FIELDS
