@@ -1,11 +1,14 @@
 """Every generated Job validates against the Kubernetes 1.37 OpenAPI schema (strict: no unknown fields)."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
 import pytest
 
 from k8s_tasks.profiles import TaskRef, build_job, parse_profile
+from k8s_tasks.profiles.podtemplate import CONTAINER_FIELDS, POD_SPEC_FIELDS
 
 from .conftest import SPECS
 
@@ -54,11 +57,6 @@ def test_odd_ids_and_names_still_make_valid_jobs() -> None:
 
 
 def test_pod_template_field_lists_match_the_kubernetes_schema() -> None:
-    import json
-    from pathlib import Path
-
-    from k8s_tasks.profiles.podtemplate import CONTAINER_FIELDS, POD_SPEC_FIELDS
-
     root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.37.0-local-strict"
     defs = json.loads((root / "_definitions.json").read_text())["$defs"]
     assert set(defs["io.k8s.api.core.v1.PodSpec"]["properties"]) == POD_SPEC_FIELDS
