@@ -87,6 +87,7 @@ class LocalCluster:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self.faults.loop = self._loop
         await self.sim.start()
         app = make_app(
             self.store, self.faults, log_root=self.sim.log_root, bookmark_seconds=self._bookmark_seconds

@@ -139,7 +139,10 @@ def delete(
     if policy == "Orphan":
         for dep_rt, dep in _dependents(store, uid):
             refs = [r for r in dep["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
-            store.commit(dep_rt, "MODIFIED", _with_meta(dep, ownerReferences=refs), dep)
+            orphaned = _with_meta(dep, ownerReferences=refs)
+            if not refs:
+                del orphaned["metadata"]["ownerReferences"]
+            store.commit(dep_rt, "MODIFIED", orphaned, dep)
     elif policy == "Foreground" and _dependents(store, uid):
         finalizers = [
             *(m.get("finalizers") or []),

@@ -186,7 +186,7 @@ class Store:
         """Forget all history, as etcd compaction does: watches from older versions then get 410."""
         for key, history in self._history.items():
             if history:
-                self._compacted[key] = history[-1].rv + 1
+                self._compacted[key] = self._rv
             history.clear()
 
     def close_watches(self) -> None:

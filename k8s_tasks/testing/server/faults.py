@@ -44,8 +44,22 @@ class Faults:
     def clear(self) -> None:
         self.faults.clear()
 
+    loop: asyncio.AbstractEventLoop | None = None  # set by LocalCluster.start
+
     def drop_watches(self) -> None:
-        """End every open watch stream now, as a restarted API server or a broken proxy would."""
+        """End every open watch stream now, as a restarted API server or a broken proxy would.
+
+        Safe to call from any thread."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if self.loop is not None and running is not self.loop:
+            self.loop.call_soon_threadsafe(self._drop)
+        else:
+            self._drop()
+
+    def _drop(self) -> None:
         for drop in list(self._droppers):
             drop()
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..errors import Gone
 from ..resources import ResourceType
 from ..store import Store
 from .faults import Faults
@@ -58,10 +59,16 @@ async def serve_watch(
     if send_initial == "true" or (rv in (None, "0") and send_initial != "false"):
         initial, listed = store.list(rt, namespace, label_selector=labels, field_selector=fields, copy=False)
         rv = listed if rv in (None, "0") or int(rv) < int(listed) else rv
-    watch = store.watch(
-        rt, namespace, label_selector=labels, field_selector=fields, resource_version=rv, copy=False
-    )
     stream = _Stream(request, rt, store.resource_version)
+    try:
+        watch = store.watch(
+            rt, namespace, label_selector=labels, field_selector=fields, resource_version=rv, copy=False
+        )
+    except Gone as gone:  # kube-apiserver answers 200 and sends the 410 as an ERROR event
+        await stream.response.prepare(request)
+        await stream.response.write((dumps({"type": "ERROR", "object": gone.to_status()}) + "\n").encode())
+        await stream.response.write_eof()
+        return stream.response
     timeout = int_param(request, "timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS
     deadline = time.monotonic() + timeout
     bookmarks = flag(request, "allowWatchBookmarks")
