@@ -190,21 +190,33 @@ class TaskRecord(models.Model):
         traceback: str,
         reason: str,
     ) -> bool:
-        """READY or RUNNING of this attempt -> READY for attempt + 1 at run_after, the error appended."""
+        """READY or RUNNING of this attempt -> READY for attempt + 1 at run_after, the error appended.
+
+        If cancellation was requested, the task is not re-run: it becomes FAILED with this error instead.
+        """
         rows = self._rows(*ACTIVE, attempt=attempt)
         errors = self._current("errors", rows)
         if errors is None:
             return False
-        return self._apply(
-            rows,
+        errors = [*errors, error_entry(exception_class_path, traceback)]
+        if self._apply(
+            rows.filter(cancel_requested=False),
             status=TaskResultStatus.READY,
             attempt=attempt + 1,
             infra_retries=models.F("infra_retries") + (1 if infrastructure else 0),
             run_after=run_after,
             dispatched_at=None,
             job_name="",
-            errors=[*errors, error_entry(exception_class_path, traceback)],
+            errors=errors,
             reason=reason,
+        ):
+            return True
+        return self._apply(
+            rows.filter(cancel_requested=True),
+            status=TaskResultStatus.FAILED,
+            errors=errors,
+            finished_at=timezone.now(),
+            reason=f"cancelled; not retried after: {reason}",
         )
 
     def set_pending_reason(self, reason: str, *, attempt: int) -> bool:

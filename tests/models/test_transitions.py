@@ -109,3 +109,25 @@ def test_stale_instance_cannot_overwrite_a_newer_attempt() -> None:
     assert stale.set_running("pod", 2)  # the error list read fresh, not from the stale instance
     stale.set_failed("c.D", "", "", attempt=2)
     assert [e["exception_class_path"] for e in TaskRecord.objects.get(pk=record.pk).errors] == ["a.B", "c.D"]
+
+
+def test_retry_of_a_cancel_requested_task_fails_it_instead() -> None:
+    record = make()
+    TaskRecord.objects.claim("default", 1, namespace="ns", job_name=lambda i, a: "job")
+    record.set_running("pod-a", 1)
+    TaskRecord.objects.filter(pk=record.pk).update(cancel_requested=True)
+    assert record.retry(
+        attempt=1,
+        run_after=timezone.now(),
+        infrastructure=True,
+        exception_class_path="k8s_tasks.exceptions.PodEvicted",
+        traceback="",
+        reason="evicted",
+    )
+    fresh = TaskRecord.objects.get(pk=record.pk)
+    assert (fresh.status, fresh.attempt, fresh.reason) == (
+        "FAILED",
+        1,
+        "cancelled; not retried after: evicted",
+    )
+    assert fresh.errors[0]["exception_class_path"] == "k8s_tasks.exceptions.PodEvicted"
