@@ -12,8 +12,10 @@ from .spec import QueueSpec
 RESERVED_ENV = frozenset(
     {"POD_NAME", "POD_NAMESPACE", "K8S_TASKS_ATTEMPT", "K8S_TASKS_TASK_ID", "K8S_TASKS_QUEUE"}
 )
+# A name word (between underscores) that marks a credential; ..._FILE / ..._PATH name a file, not a secret.
 _SECRET_NAME = re.compile(
-    r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)", re.IGNORECASE
+    r"(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_(?!FILE$|PATH$)|$)",
+    re.IGNORECASE,
 )
 _CREDENTIALS_IN_URL = re.compile(r"://[^/@\s:]+:[^/@\s]+@")
 

@@ -1,9 +1,9 @@
 """retry_delay (exponential, capped, jittered) and plan_retry (the two separate retry budgets)."""
 
 import pytest
-from k8s_tasks_operator.backoff import RetryPlan, plan_retry, retry_delay
 
 from k8s_tasks.profiles import RetryPolicy
+from k8s_tasks_operator.backoff import RetryPlan, plan_retry, retry_delay
 
 POLICY = RetryPolicy(attempts=4, backoff_seconds=10, backoff_factor=2, max_backoff_seconds=60, jitter=0.5)
 

@@ -3,9 +3,9 @@
 import importlib
 
 import pytest
-from k8s_tasks_operator.classify import Outcome, classify_job
 
 from k8s_tasks.profiles import parse_profile
+from k8s_tasks_operator.classify import Outcome, classify_job
 
 from .objects import (
     BACKOFF,

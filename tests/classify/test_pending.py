@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from k8s_tasks_operator.classify import classify_job, is_hopeless_waiting, pending_expired, pending_reason
 
 from k8s_tasks.profiles import parse_profile
+from k8s_tasks_operator.classify import classify_job, is_hopeless_waiting, pending_expired, pending_reason
 
 from .objects import SCHEDULER, job, pod, running, unschedulable, waiting
 

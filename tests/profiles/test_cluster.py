@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from k8s_tasks_operator.crd import GROUP, PLURAL, VERSION, load_crd
 from kubernetes import client, config
 from kubernetes.client.rest import ApiException
 
 from k8s_tasks.profiles import ProfileError, TaskRef, build_job, parse_profile
 from k8s_tasks.testing.cluster import LocalCluster
+from k8s_tasks_operator.crd import GROUP, PLURAL, VERSION, load_crd
 from tests.conftest import ROOT
 
 from .conftest import SPECS, UUID

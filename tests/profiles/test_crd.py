@@ -9,10 +9,10 @@ from typing import Any
 import jsonschema
 import kubernetes_validate
 import pytest
-from k8s_tasks_operator.crd import CRD_PATH, load_crd
 from pydantic import BaseModel
 
 from k8s_tasks.profiles import ProfileError, QueueSpec, parse_profile
+from k8s_tasks_operator.crd import CRD_PATH, load_crd
 from tests.conftest import ROOT
 
 from .conftest import SPECS

@@ -244,3 +244,30 @@ def test_object_name_that_is_no_queue_name_needs_queue_name() -> None:
 def test_pod_template_mistakes_are_caught_before_any_job_is_refused(template: dict, expected: str) -> None:
     found = messages({"podTemplate": template})
     assert any(m.startswith(expected) for m in found), found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DB_PASSWORD",
+        "SECRET_KEY",
+        "DJANGO_SECRET_KEY",
+        "GITHUB_TOKEN",
+        "AWS_SECRET_ACCESS_KEY",
+        "OPENAI_API_KEY",
+        "SMTP_PASS",
+        "db_password",
+        "CREDENTIALS",
+    ],
+)
+def test_secret_looking_names_need_a_secret_reference(name: str) -> None:
+    with pytest.raises(ProfileError):
+        parse_profile("q", {"env": [{"name": name, "value": "x"}]})
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["TOKENIZERS_PARALLELISM", "HF_HUB_OFFLINE", "POSTGRES_PASSWORD_FILE", "KEYCLOAK_REALM", "PASSTHROUGH"],
+)
+def test_ordinary_names_may_have_plain_values(name: str) -> None:
+    assert parse_profile("q", {"env": [{"name": name, "value": "false"}]}).env[0].value == "false"
