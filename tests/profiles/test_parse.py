@@ -2,6 +2,7 @@
 
 from typing import Any
 
+import kopf
 import pytest
 
 from k8s_tasks.profiles import ProfileError, QueueProfile, parse_profile
@@ -271,3 +272,9 @@ def test_secret_looking_names_need_a_secret_reference(name: str) -> None:
 )
 def test_ordinary_names_may_have_plain_values(name: str) -> None:
     assert parse_profile("q", {"env": [{"name": name, "value": "false"}]}).env[0].value == "false"
+
+
+def test_accepts_kopf_spec_mappings() -> None:
+    body = kopf.Body({"metadata": {"name": "gpu"}, "spec": SPECS["gpu"]})
+    profile = parse_profile(body.metadata.name or "", body.spec)
+    assert (profile.pool, profile.gpus, profile.concurrency) == ("pool=gpu", "1", 2)
