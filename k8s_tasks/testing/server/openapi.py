@@ -26,7 +26,7 @@ def gv_path(group: str, version: str) -> str:
 def _rewrite(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else _rewrite(v))
+            k: (v.replace("#/$defs/", "#/components/schemas/") if isinstance(v, str) else _rewrite(v))
             for k, v in value.items()
         }
     if isinstance(value, list):
