@@ -62,3 +62,7 @@ class PodTerminated(InfrastructureFailure):
 
 class JobVanished(InfrastructureFailure):
     """The task's Job was deleted before its result was written."""
+
+
+class JobRejected(InfrastructureFailure):
+    """The Kubernetes API refused the task's Job (an invalid manifest, a forbidden field); not retried."""

@@ -86,11 +86,12 @@ def task_env(
     return list(by_name.values())
 
 
-def _resources(profile: QueueProfile) -> dict[str, dict[str, str | int]]:
-    result: dict[str, dict[str, str | int]] = {}
+def _resources(profile: QueueProfile) -> dict[str, dict[str, str]]:
+    """Quantities as strings: the API takes numbers too, but the kubernetes client refuses them."""
+    result: dict[str, dict[str, str]] = {}
     for section, values in (("requests", profile.resources.requests), ("limits", profile.resources.limits)):
         if values:
-            result[section] = {name: canonical(q) for name, q in values.items()}
+            result[section] = {name: str(canonical(q)) for name, q in values.items()}
     return result
 
 

@@ -69,10 +69,12 @@ def job_finished(job: dict[str, Any]) -> bool:
 
 
 def latest_pod(pods: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The pod that tells what happened: the newest one that ended (Failed/Succeeded), else the newest."""
     if not pods:
         return None
+    ended = [p for p in pods if (p.get("status") or {}).get("phase") in ("Failed", "Succeeded")]
     return max(
-        pods, key=lambda p: (p["metadata"].get("creationTimestamp") or "", p["metadata"].get("name", ""))
+        ended or pods, key=lambda p: (p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"])
     )
 
 

@@ -42,6 +42,15 @@ def claim(
         return TaskRecord.objects.claim(queue_name, free, namespace=namespace, job_name=job_name)
 
 
+def release(row: TaskRecord) -> bool:
+    """Undo a claim whose Job could not be created (the API was unreachable): the row is READY again."""
+    close_old_connections()
+    applied = TaskRecord.objects.filter(
+        pk=row.pk, attempt=row.attempt, status=TaskResultStatus.READY, dispatched_at__isnull=False
+    ).update(dispatched_at=None, job_name="", job_namespace="")
+    return bool(applied)
+
+
 def get(task_id: str) -> TaskRecord | None:
     close_old_connections()
     return TaskRecord.objects.filter(pk=task_id).first()

@@ -43,10 +43,22 @@ def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, A
 
 async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> None:
     """Create the Job of a claimed row (an existing one is adopted) and record the dispatch on it."""
-    manifest = manifest_for(rt, state, row)
-    body, created = await blocking(kube.create_job, rt.config.namespace, manifest)
+    try:
+        manifest = manifest_for(rt, state, row)
+        body, created = await blocking(kube.create_job, rt.config.namespace, manifest)
+    except Exception as exc:
+        if not kube.is_permanent(exc):
+            logger.warning("could not create the Job of task %s (%s); it goes back to the queue", row.id, exc)
+            await blocking(db.release, row)
+            raise
+        message = f"The Job for this task was refused: {kube.describe_error(exc)}"
+        logger.error("task %s: %s", row.id, message)
+        await blocking(
+            row.set_failed, "k8s_tasks.exceptions.JobRejected", message, message, attempt=row.attempt
+        )
+        return
     if created:
-        post_event(
+        await post_event(
             body,
             "Dispatched",
             f"Task {row.task_path} ({row.id}) attempt {row.attempt} from queue '{row.queue_name}'",

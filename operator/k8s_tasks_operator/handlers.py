@@ -27,6 +27,7 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
     settings.posting.reporting_component = "k8s-tasks-operator"
     settings.watching.server_timeout = 300
     settings.networking.error_backoffs = [0.5, 1, 2, 3, 5]
+    logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # not a line per handled event
     rt = Runtime(config=CONFIG)
     memo.runtime = rt
     memo.stop = threading.Event()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from kubernetes import client, config
@@ -92,6 +93,56 @@ def patch_queue_status(namespace: str, name: str, status: dict[str, Any]) -> Non
     client.CustomObjectsApi(_api()).patch_namespaced_custom_object_status(
         GROUP, VERSION, namespace, PLURAL, name, {"status": status}
     )
+
+
+def post_event(obj: dict[str, Any], event_type: str, reason: str, message: str) -> None:
+    """A core/v1 Event about `obj` (a Job), as `kubectl describe` shows it."""
+    meta = obj["metadata"]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    event: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"generateName": f"{meta['name']}.", "namespace": meta.get("namespace")},
+        "involvedObject": {
+            "apiVersion": obj.get("apiVersion", "batch/v1"),
+            "kind": obj.get("kind", "Job"),
+            "name": meta["name"],
+            "namespace": meta.get("namespace"),
+            "uid": meta.get("uid"),
+            "resourceVersion": meta.get("resourceVersion"),
+        },
+        "reason": reason,
+        "message": message[:1024],
+        "type": event_type,
+        "source": {"component": "k8s-tasks-operator"},
+        "reportingComponent": "k8s-tasks-operator",
+        "firstTimestamp": stamp,
+        "lastTimestamp": stamp,
+        "count": 1,
+    }
+    client.CoreV1Api(_api()).create_namespaced_event(
+        meta.get("namespace") or "default",
+        event,  # type: ignore[arg-type]
+        _preload_content=False,
+    )
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """A refusal that repeating the request cannot fix: invalid manifest (400/403/404/422), or a
+    manifest the client itself rejects."""
+    if isinstance(exc, ApiException):
+        return exc.status in (400, 403, 404, 422)
+    return isinstance(exc, (ValueError, TypeError))
+
+
+def describe_error(exc: BaseException) -> str:
+    if isinstance(exc, ApiException) and exc.body:
+        try:
+            status = json.loads(exc.body)
+            return f"{exc.status} {status.get('reason', '')}: {status.get('message', '')}"
+        except ValueError:
+            return f"{exc.status}: {exc.body!r}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _json(response: Any) -> dict[str, Any]:

@@ -6,9 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
-
-import kopf
+from typing import Any
 
 from .config import OperatorConfig
 from .queues import QueueRegistry
@@ -34,7 +32,12 @@ async def blocking[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(fn, *args, **kwargs)
 
 
-def post_event(obj: dict[str, Any], reason: str, message: str, *, warning: bool = False) -> None:
-    """A Kubernetes Event on `obj` (a Job), so `kubectl describe job` tells the task's story."""
-    body = cast(kopf.Body, obj)
-    (kopf.warn if warning else kopf.info)(body, reason=reason, message=message)
+async def post_event(obj: dict[str, Any], reason: str, message: str, *, warning: bool = False) -> None:
+    """A Kubernetes Event on `obj` (a Job), so `kubectl describe job` tells the task's story. Best effort:
+    a failure to post is logged, never fatal."""
+    from . import kube
+
+    try:
+        await blocking(kube.post_event, obj, "Warning" if warning else "Normal", reason, message)
+    except Exception as exc:
+        logger.warning("could not post event %s on %s: %s", reason, obj.get("metadata", {}).get("name"), exc)

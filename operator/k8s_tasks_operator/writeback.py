@@ -59,7 +59,7 @@ async def record_outcome(rt: Runtime, row: TaskRecord, result: Outcome, job: dic
     if applied:
         logger.info("task %s attempt %s %s: %s", row.id, row.attempt, verb, result.message)
         if job is not None:
-            post_event(job, event, result.message, warning=True)
+            await post_event(job, event, result.message, warning=True)
         rt.poke()
 
 
@@ -76,7 +76,7 @@ async def on_job(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> No
     if row is None:
         if not deleted:
             logger.warning("Job %s has no task row %s: deleting it", name, task_id)
-            post_event(
+            await post_event(
                 job, "Orphaned", f"No task row {task_id} in the database; deleting the Job", warning=True
             )
             await blocking(kube.delete_job, namespace, name)

@@ -140,7 +140,7 @@ def test_gpu_placement_and_resources(task: TaskRef) -> None:
     assert pod["runtimeClassName"] == "nvidia"
     assert container_of(job)["resources"] == {
         "requests": {"cpu": "2", "memory": "8Gi"},
-        "limits": {"memory": "8Gi", "nvidia.com/gpu": 1},
+        "limits": {"memory": "8Gi", "nvidia.com/gpu": "1"},
     }
     assert job["spec"]["activeDeadlineSeconds"] == 3600
 
