@@ -1,0 +1,63 @@
+"""The chart and the operator agree: every TaskQueue the chart renders is a valid profile for the
+operator's model (k8s_tasks.profiles), bad queue values are refused by both, and the Jobs the operator
+builds for an isolated queue carry exactly the labels the chart's NetworkPolicy selects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from k8s_tasks.profiles import ProfileError, TaskRef, build_job, parse_profile
+
+from .helm import ROOT, by_kind, render, render_error
+
+FULL = Path(__file__).with_name("values-full.yaml")
+KIND = ROOT / "scripts" / "kind" / "values-kind.yaml"
+
+
+@pytest.mark.parametrize("files", [(), (FULL,), (KIND,)], ids=["defaults", "full", "kind"])
+def test_every_rendered_taskqueue_parses_as_an_operator_profile(files: tuple[Path, ...]) -> None:
+    queues = by_kind(render(value_files=files), "TaskQueue")
+    assert queues
+    for queue in queues:
+        profile = parse_profile(queue["metadata"]["name"], queue["spec"])
+        assert profile.queue_name == queue["spec"]["queueName"]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"concurrency": "lots"},
+        {"resources": {"limits": {"memory": "lots"}}},
+        {"concurency": 3},
+        {"network": "private"},
+        {"timeoutSeconds": 0},
+        {"volumes": [{"name": "scratch"}]},
+        {"retries": {"attempts": 0}},
+        {"retries": {"attemps": 2}},
+        {"nodeSelector": {"pool": 1.5}},
+    ],
+)
+def test_bad_queue_values_are_refused_by_the_chart_and_by_the_operator(spec: dict[str, Any]) -> None:
+    assert "values don't meet the specifications" in render_error({"queues": {"q": spec}})
+    with pytest.raises(ProfileError):
+        parse_profile("q", spec)
+
+
+def test_operator_jobs_for_an_isolated_queue_match_the_charts_network_policy() -> None:
+    manifests = render(value_files=[FULL])
+    (policy,) = by_kind(manifests, "NetworkPolicy")
+    selector = policy["spec"]["podSelector"]["matchLabels"]
+    for queue in by_kind(manifests, "TaskQueue"):
+        profile = parse_profile(queue["metadata"]["name"], queue["spec"])
+        task = TaskRef(id="3f9c2a", attempt=1, task_path="shop.tasks.scan", queue_name=profile.queue_name)
+        job = build_job(
+            profile, task, namespace="tasks", default_image="app:1", settings_module="shop.settings"
+        )
+        pod_labels = job["spec"]["template"]["metadata"]["labels"]
+        selected = selector.items() <= pod_labels.items()
+        assert selected == (queue["spec"].get("network") == "isolated"), queue["metadata"]["name"]
+        envfrom = job["spec"]["template"]["spec"]["containers"][0].get("envFrom", [])
+        assert {"secretRef": {"name": "shop-db"}} in envfrom
