@@ -203,6 +203,14 @@ def test_the_latest_pod_decides() -> None:
     check(classify_job(job(BACKOFF), [new, old], HIGHMEM), "PodFailed", "task")
 
 
+def test_a_pod_that_ended_decides_over_a_newer_one_still_running() -> None:
+    evicted = pod(
+        state=terminated(143), conditions=[disruption("EvictionByEvictionAPI", "Eviction API: evicting")]
+    )
+    replacement = pod(phase="Running", state=running(), name="z", created="2026-11-28T11:00:00Z")
+    check(classify_job(job(BACKOFF), [replacement, evicted], HIGHMEM), "PodEvicted", "infrastructure")
+
+
 def test_running_job_is_not_decided() -> None:
     assert classify_job(job(), [pod(phase="Running", state=running())], HIGHMEM) is None
     assert classify_job(job(), [], HIGHMEM) is None
