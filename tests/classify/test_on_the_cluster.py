@@ -92,14 +92,16 @@ def running_pod(sim: Simulation, name: str) -> dict[str, Any] | None:
     return next((p for p in pods_of(sim, name) if p.get("status", {}).get("phase") == "Running"), None)
 
 
-async def outcome_of(sim: Simulation, name: str, seen: dict[str, dict[str, Any]] | None = None) -> Outcome:
+async def outcome_of(
+    sim: Simulation, name: str, seen: dict[str, dict[str, Any]] | None = None, *, read_log: bool = True
+) -> Outcome:
     await until(lambda: job_finished(job_of(sim, name)), "the Job to finish")
     job = job_of(sim, name)
     known = {n: p for n, p in (seen or {}).items() if n.startswith(name)}  # deleted pods, last state
     known.update({p["metadata"]["name"]: p for p in pods_of(sim, name)})
     pods = list(known.values())
     tail = ""
-    if pods:
+    if pods and read_log:
         path = log_path(sim.log_root, "default", pods[-1]["metadata"]["name"], "task")
         tail = path.read_text() if path.exists() else ""
     result = classify_job(job, pods, parse_profile("hm", {}), log_tail=tail)
@@ -128,6 +130,14 @@ async def test_non_zero_exit_shows_the_last_log_lines(tmp_path: Path) -> None:
     assert (result.kind, result.retry) == ("PodFailed", "task")
     assert result.message.startswith("Exited with code 3 and wrote no result. Last log lines:")
     assert "ValueError: no such video" in result.message
+
+
+async def test_without_the_log_the_termination_message_has_the_tail(tmp_path: Path) -> None:
+    code = "import sys; print('ValueError: no such video', file=sys.stderr); sys.exit(4)"
+    async with cluster(tmp_path, [NODE]) as sim:
+        result = await outcome_of(sim, launch(sim, {"podTemplate": run_command(code)}), read_log=False)
+    assert result.message.startswith("Exited with code 4 and wrote no result. Last log lines:")
+    assert "ValueError: no such video" in result.message  # FallbackToLogsOnError filled it in
 
 
 async def test_deadline_names_the_timeout(tmp_path: Path) -> None:
