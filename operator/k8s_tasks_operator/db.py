@@ -27,16 +27,24 @@ def in_flight(queue_name: str) -> QuerySet[TaskRecord]:
 
 
 def claim(
-    queue_name: str, concurrency: int, *, namespace: str, job_name: Callable[[str, int], str]
+    queue_name: str,
+    concurrency: int,
+    *,
+    namespace: str,
+    job_name: Callable[[str, int], str],
+    active_jobs: Iterable[str] = (),
 ) -> list[TaskRecord]:
-    """Claim up to the queue's free capacity. On PostgreSQL a per-queue advisory lock keeps two operators
-    from both filling the same free slots; the claim itself uses SKIP LOCKED."""
+    """Claim up to the queue's free capacity: its concurrency less its active Jobs, which are the Jobs of
+    unfinished rows plus Jobs still running after their row finished (`active_jobs`, from the watch: a
+    pod writes its result a moment before it exits). On PostgreSQL a per-queue advisory lock keeps two
+    operators from both filling the same free slots; the claim itself uses SKIP LOCKED."""
     close_old_connections()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"k8s_tasks:{queue_name}"])
-        free = concurrency - in_flight(queue_name).count()
+        held = set(in_flight(queue_name).values_list("job_name", flat=True)) | set(active_jobs)
+        free = concurrency - len(held)
         if free <= 0:
             return []
         return TaskRecord.objects.claim(queue_name, free, namespace=namespace, job_name=job_name)

@@ -74,6 +74,7 @@ async def dispatch_queue(rt: Runtime, state: QueueState) -> int:
         state.profile.concurrency,
         namespace=rt.config.namespace,
         job_name=job_name,
+        active_jobs=set(rt.active_jobs.get(state.queue_name, ())),
     )
     if rows:
         await asyncio.gather(*(launch(rt, state, row) for row in rows))

@@ -70,6 +70,14 @@ def delete_job(namespace: str, name: str) -> bool:
         raise
 
 
+def managed_jobs(namespace: str) -> list[dict[str, Any]]:
+    jobs = client.BatchV1Api(_api()).list_namespaced_job(
+        namespace, label_selector=MANAGED_BY, _preload_content=False
+    )
+    items: list[dict[str, Any]] = _json(jobs).get("items", [])
+    return items
+
+
 def job_pods(namespace: str, job_name: str) -> list[dict[str, Any]]:
     pods = client.CoreV1Api(_api()).list_namespaced_pod(
         namespace, label_selector=f"job-name={job_name}", _preload_content=False

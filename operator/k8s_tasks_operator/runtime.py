@@ -21,6 +21,16 @@ class Runtime:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     last_status: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending_reasons: dict[str, str] = field(default_factory=dict)
+    active_jobs: dict[str, set[str]] = field(default_factory=dict)
+    """Unfinished Jobs per queue, as the Job watch last saw them."""
+
+    def track_job(self, job: dict[str, Any], active: bool) -> None:
+        meta = job.get("metadata", {})
+        queue = (meta.get("labels") or {}).get("k8stasks.io/queue")
+        if not queue:
+            return
+        names = self.active_jobs.setdefault(queue, set())
+        (names.add if active else names.discard)(meta.get("name", ""))
 
     def poke(self) -> None:
         """Ask the dispatch loop to look for work now (an enqueue, a finished Job, a new queue)."""

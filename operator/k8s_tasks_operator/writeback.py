@@ -69,6 +69,7 @@ async def on_job(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> No
         return
     task_id, attempt = ident
     deleted = event_type == "DELETED"
+    rt.track_job(job, active=not (deleted or job_finished(job)))
     if not (job_finished(job) or deleted):
         return
     row = await blocking(db.get, task_id)
