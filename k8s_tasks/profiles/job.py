@@ -91,7 +91,7 @@ def _resources(profile: QueueProfile) -> dict[str, dict[str, str]]:
     result: dict[str, dict[str, str]] = {}
     for section, values in (("requests", profile.resources.requests), ("limits", profile.resources.limits)):
         if values:
-            result[section] = {name: str(canonical(q)) for name, q in values.items()}
+            result[section] = {name: canonical(q) for name, q in values.items()}
     return result
 
 

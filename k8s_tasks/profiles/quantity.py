@@ -43,10 +43,9 @@ def parse_quantity(value: object) -> Decimal:
     return number
 
 
-def canonical(value: str | int | float) -> str | int:
-    """The form to put in a manifest: ints stay ints, everything else is a string the API accepts."""
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else repr(value)
-    return value
+def canonical(value: str | int | float) -> str:
+    """The form to put in a manifest: always a string (the API takes numbers too, the kubernetes client
+    does not); whole floats lose their ".0"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from k8s_tasks.profiles import merge, parse_quantity
+from k8s_tasks.profiles.quantity import canonical
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,8 @@ def test_merge_named_lists_item_by_item() -> None:
         "env": [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}],
     }
     assert merged["containers"][1] == {"name": "side", "image": "b"}
+
+
+@pytest.mark.parametrize(("value", "text"), [(1, "1"), (2.0, "2"), (0.5, "0.5"), ("64Mi", "64Mi")])
+def test_manifest_quantities_are_strings(value: str | int | float, text: str) -> None:
+    assert canonical(value) == text
