@@ -221,7 +221,6 @@ properties: Schema = {
         }
     ),
     "rbac": obj({"create": b("Create the Role and RoleBinding.")}),
-    "crds": obj({"enabled": b("Install the TaskQueue CRD."), "keep": b("Keep the CRD on uninstall.")}),
     "resources": {"$ref": "#/definitions/resources"},
     "podSecurityContext": free("Pod security context."),
     "securityContext": free("Container security context."),

@@ -58,7 +58,11 @@ fi
 kc apply -f "$HERE/manifests/postgres.yaml"
 kc rollout status deployment/postgres --timeout=180s
 
-say "helm install $RELEASE (CRD, RBAC, operator, TaskQueues; migrations run first as a hook)"
+say "TaskQueue CRD (applied here too, because helm installs crds/ once and never upgrades them)"
+kubectl --context "$CONTEXT" apply -f "$ROOT/helm/k8s-tasks/crds/"
+kubectl --context "$CONTEXT" wait --for=condition=Established crd/taskqueues.k8stasks.io --timeout=60s
+
+say "helm install $RELEASE (RBAC, operator, TaskQueues, NetworkPolicy; migrations run first as a hook)"
 helm upgrade --install "$RELEASE" "$ROOT/helm/k8s-tasks" --kube-context "$CONTEXT" --namespace "$NAMESPACE" \
   --values "$HERE/values-kind.yaml" --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" \
   --wait --timeout 5m

@@ -29,36 +29,50 @@ def helm(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(HELM), *args], capture_output=True, text=True, timeout=60, check=False)
 
 
-def _template_args(values_json: str, value_files: tuple[str, ...], namespace: str) -> list[str]:
+def _template_args(values_json: str, value_files: tuple[str, ...], namespace: str, crds: bool) -> list[str]:
     args = ["template", RELEASE, str(CHART), "--namespace", namespace, "--kube-version", KUBE_VERSION]
+    if crds:
+        args.append("--include-crds")  # what `helm install` applies first, from crds/
     for path in value_files:
         args += ["--values", path]
     return [*args, "--values", values_json]
 
 
 @functools.lru_cache(maxsize=64)
-def _render(values_text: str, value_files: tuple[str, ...], namespace: str) -> tuple[int, str, str]:
+def _render(
+    values_text: str, value_files: tuple[str, ...], namespace: str, crds: bool
+) -> tuple[int, str, str]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         handle.write(values_text)
     try:
-        done = helm(*_template_args(handle.name, value_files, namespace))
+        done = helm(*_template_args(handle.name, value_files, namespace, crds))
     finally:
         Path(handle.name).unlink()
     return done.returncode, done.stdout, done.stderr
 
 
 def render_text(
-    values: dict[str, Any] | None = None, *, value_files: Iterable[Path] = (), namespace: str = NAMESPACE
+    values: dict[str, Any] | None = None,
+    *,
+    value_files: Iterable[Path] = (),
+    namespace: str = NAMESPACE,
+    crds: bool = True,
 ) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of `helm template` with these values (JSON is valid YAML)."""
-    return _render(json.dumps(values or {}, sort_keys=True), tuple(str(p) for p in value_files), namespace)
+    files = tuple(str(p) for p in value_files)
+    return _render(json.dumps(values or {}, sort_keys=True), files, namespace, crds)
 
 
 def render(
-    values: dict[str, Any] | None = None, *, value_files: Iterable[Path] = (), namespace: str = NAMESPACE
+    values: dict[str, Any] | None = None,
+    *,
+    value_files: Iterable[Path] = (),
+    namespace: str = NAMESPACE,
+    crds: bool = True,
 ) -> list[Manifest]:
-    """Every object `helm template` renders with these values; fails with helm's message."""
-    code, out, err = render_text(values, value_files=value_files, namespace=namespace)
+    """Every object `helm install` would create with these values (the CRD first, unless crds=False,
+    as with --skip-crds); fails with helm's message."""
+    code, out, err = render_text(values, value_files=value_files, namespace=namespace, crds=crds)
     if code != 0:
         raise AssertionError(f"helm template failed ({code}):\n{err}")
     return [doc for doc in yaml.safe_load_all(out) if doc]

@@ -95,7 +95,7 @@ def test_up_script_is_valid_bash_and_uses_the_files_that_exist() -> None:
         )
         assert done.returncode == 0, done.stderr
     text = (KIND_DIR / "up.sh").read_text()
-    for path in ("kind-config.yaml", "examples/demo/Dockerfile", "helm/k8s-tasks"):
+    for path in ("kind-config.yaml", "examples/demo/Dockerfile", "helm/k8s-tasks", "helm/k8s-tasks/crds/"):
         assert path in text
         assert (ROOT / path).exists(), f"up.sh needs {path}"
     for name in ("manifests/gpu-capacity-patch.json", "manifests/postgres.yaml", "values-kind.yaml"):

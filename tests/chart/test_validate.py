@@ -20,7 +20,7 @@ RENDERS: dict[str, tuple[dict[str, Any], tuple[Path, ...]]] = {
     "defaults": ({}, ()),
     "full": ({}, (FULL,)),
     "kind": ({}, (KIND,)),
-    "minimal-no-crd-no-rbac": ({"crds": {"enabled": False}, "rbac": {"create": False}}, ()),
+    "no-rbac": ({"rbac": {"create": False}}, ()),
 }
 
 
