@@ -95,9 +95,8 @@ def operator_process(local_cluster: Any, subprocess_env: dict[str, str], tmp_pat
     crd = [m for m in manifests if m["kind"] == "CustomResourceDefinition"]
     # No Deployment controller in the local cluster: the Deployment is run by hand below.
     rest = [m for m in manifests if m["kind"] not in {"CustomResourceDefinition", "Deployment"}]
-    # --validate=false: the local cluster's /openapi/v3 documents fail to build for now (reported); the
-    # objects were validated against the Kubernetes 1.37 schemas by test_validate.py.
-    kubectl(kubeconfig, "apply", "--validate=false", "-f", "-", stdin=yaml.safe_dump_all(crd))
+    # kubectl validates each object against the cluster's OpenAPI documents before sending it.
+    kubectl(kubeconfig, "apply", "-f", "-", stdin=yaml.safe_dump_all(crd))
     kubectl(
         kubeconfig,
         "apply",
