@@ -97,14 +97,7 @@ def operator_process(local_cluster: Any, subprocess_env: dict[str, str], tmp_pat
     rest = [m for m in manifests if m["kind"] not in {"CustomResourceDefinition", "Deployment"}]
     # kubectl validates each object against the cluster's OpenAPI documents before sending it.
     kubectl(kubeconfig, "apply", "-f", "-", stdin=yaml.safe_dump_all(crd))
-    kubectl(
-        kubeconfig,
-        "apply",
-        "--validate=false",
-        "-f",
-        "-",
-        stdin=yaml.safe_dump_all([database_secret(), *rest]),
-    )
+    kubectl(kubeconfig, "apply", "-f", "-", stdin=yaml.safe_dump_all([database_secret(), *rest]))
 
     container = one(manifests, "Deployment")["spec"]["template"]["spec"]["containers"][0]
     env = {
