@@ -86,7 +86,7 @@ def test_jobs_of_each_queue_are_valid_kubernetes(doc: dict[str, Any]) -> None:
     pod = job["spec"]["template"]["spec"]
     assert pod["nodeSelector"] == dict(doc["spec"]["nodeSelector"])
     if doc["metadata"]["name"] == "gpu":
-        assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] in ("1", 1)
+        assert pod["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "1"
         assert any(t["key"] == "nvidia.com/gpu" for t in pod["tolerations"])
 
 

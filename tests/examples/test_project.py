@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DEMO, EXAMPLE_NAMES
+from .conftest import DEMO, EXAMPLE_NAMES, EXAMPLES
 
 HERE = Path(__file__).resolve().parent
 
@@ -22,6 +22,16 @@ def test_django_checks_pass(demo_env: dict[str, str]) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_each_example_has_a_readme_and_a_task_module(name: str) -> None:
+    folder = EXAMPLES / name
+    modules = [p for p in folder.glob("*.py")]
+    assert len(modules) == 1, f"{folder}: expected one task module, found {modules}"
+    readme = (folder / "README.md").read_text()
+    assert modules[0].stem in readme
+    assert "kubectl" in readme
 
 
 @pytest.mark.parametrize("name", [n for n in EXAMPLE_NAMES if not n.startswith("06")])

@@ -14,7 +14,7 @@ import time
 from types import FrameType
 
 from .config import DEMO_DIR, DemoConfig, child_env, parse_args
-from .observe import Placement, read_rows
+from .observe import Placement, read_rows, unfinished_jobs
 from .plan import Outcome, Planned
 from .processes import DemoError, Service, run, run_checked, start, stop, wait_until
 from .scenarios import enqueue
@@ -49,7 +49,7 @@ def prepare(config: DemoConfig) -> None:
 def start_cluster(config: DemoConfig, env: dict[str, str], deadline: float) -> Service:
     config.kubeconfig.unlink(missing_ok=True)
     argv = [config.python, "-m", "k8s_tasks.testing", "cluster", "--nodes", str(config.nodes_file)]
-    argv += ["--kubeconfig", str(config.kubeconfig)]
+    argv += ["--kubeconfig", str(config.kubeconfig), "--workdir", str(config.workdir / "cluster")]
     cluster = start("local cluster", argv, env, config.workdir / "logs" / "cluster.log")
     wait_until(
         config.kubeconfig.exists, what="the local cluster's kubeconfig", deadline=deadline, services=[cluster]
@@ -145,6 +145,20 @@ def follow(
         time.sleep(0.3)
 
 
+def settle_jobs(kubectl: list[str], env: dict[str, str], deadline: float, services: list[Service]) -> None:
+    """Rows are final as soon as a pod writes them; give the Job controller a moment to mark the Jobs."""
+    try:
+        wait_until(
+            lambda: not unfinished_jobs(kubectl, env),
+            what="the Jobs to finish",
+            deadline=min(deadline, time.monotonic() + 15),
+            services=services,
+            interval=0.5,
+        )
+    except DemoError as exc:
+        say(f"note: {exc}; still active: {', '.join(unfinished_jobs(kubectl, env))}")
+
+
 def show_kubectl(kubectl: list[str], env: dict[str, str]) -> None:
     for args in (["get", "taskqueues"], ["get", "jobs"]):
         say(f"\n$ kubectl {' '.join(args)}")
@@ -168,6 +182,7 @@ def demo(config: DemoConfig) -> int:
         say(f"enqueued {len(plan)} tasks; following them (operator log: {services[-1].log})\n")
         placement = Placement(kubectl, env)
         outcomes = follow(plan, placement, deadline, services)
+        settle_jobs(kubectl, env, deadline, services)
         placement.refresh()
         placement.annotate(outcomes)
         show_kubectl(kubectl, env)

@@ -73,3 +73,17 @@ class Placement:
                 node, labels = self.pods[outcome.job_name]
                 outcome.node, outcome.pod_labels = node, labels
                 outcome.node_pool = self.node_pools.get(node)
+
+
+def job_finished(job: dict[str, object]) -> bool:
+    status = job.get("status") or {}
+    assert isinstance(status, dict)
+    conditions = status.get("conditions") or []
+    return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in conditions)
+
+
+def unfinished_jobs(kubectl: list[str], env: dict[str, str]) -> list[str]:
+    """Names of our Jobs that have neither Complete nor Failed yet (a pod may write its row first)."""
+    out = run_checked([*kubectl, "get", "jobs", "-l", MANAGED_SELECTOR, "-o", "json"], env)
+    jobs = json.loads(out).get("items", [])
+    return [job["metadata"]["name"] for job in jobs if not job_finished(job)]

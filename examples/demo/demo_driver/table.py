@@ -12,7 +12,9 @@ def detail(outcome: Outcome) -> str:
     """The reason a person should read: the failure or pending reason, else the return value."""
     if outcome.status == "FAILED":
         error = (outcome.last_error or "").rsplit(".", 1)[-1]
-        text = f"{error}: {outcome.reason}" if outcome.reason else error
+        text = (
+            outcome.reason if outcome.reason.startswith(error) else f"{error}: {outcome.reason}".rstrip(": ")
+        )
     elif outcome.status == "SUCCESSFUL":
         text = f"-> {outcome.return_value!r}"
     else:
