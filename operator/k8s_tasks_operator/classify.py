@@ -68,14 +68,31 @@ def job_finished(job: dict[str, Any]) -> bool:
     return job_failure(job) is not None or _true(job, "Complete") is not None
 
 
-def latest_pod(pods: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The pod that tells what happened: the newest one that ended (Failed/Succeeded), else the newest."""
+def deciding_pod(pods: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The pod that tells why the Job ended (fetch its log tail for classify_job).
+
+    With backoffLimit 0 the first pod to fail failed the Job. Among Failed pods, one whose status names a
+    cause (a DisruptionTarget, a pod reason, OOMKilled, an exit of its own rather than SIGTERM/SIGKILL)
+    beats one merely stopped, then the oldest wins. Without a Failed pod: the newest Succeeded, else newest.
+    """
     if not pods:
         return None
-    ended = [p for p in pods if (p.get("status") or {}).get("phase") in ("Failed", "Succeeded")]
-    return max(
-        ended or pods, key=lambda p: (p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"])
-    )
+
+    def created(p: dict[str, Any]) -> tuple[str, str]:
+        return (p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"])
+
+    failed = [p for p in pods if (p.get("status") or {}).get("phase") == "Failed"]
+    if failed:
+        return min(failed, key=lambda p: (not _names_a_cause(p), *created(p)))
+    succeeded = [p for p in pods if (p.get("status") or {}).get("phase") == "Succeeded"]
+    return max(succeeded or pods, key=created)
+
+
+def _names_a_cause(pod: dict[str, Any]) -> bool:
+    if _true(pod, "DisruptionTarget") is not None or (pod.get("status") or {}).get("reason"):
+        return True
+    terminated = _terminated(pod) or {}
+    return terminated.get("reason") == "OOMKilled" or terminated.get("exitCode") not in (137, 143)
 
 
 def _statuses(pod: dict[str, Any]) -> list[dict[str, Any]]:
@@ -234,7 +251,7 @@ def classify_job(
     is the end of the task container's log, fetched by the caller (else the termination message, which
     FallbackToLogsOnError fills with the log's end, is used).
     """
-    pod = latest_pod(pods)
+    pod = deciding_pod(pods)
     if not job_finished(job):
         return is_hopeless_waiting(pod) if pod is not None else None
     failure = job_failure(job) or {}

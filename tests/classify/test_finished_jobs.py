@@ -5,7 +5,7 @@ import importlib
 import pytest
 
 from k8s_tasks.profiles import parse_profile
-from k8s_tasks_operator.classify import Outcome, classify_job
+from k8s_tasks_operator.classify import Outcome, classify_job, deciding_pod
 
 from .objects import (
     BACKOFF,
@@ -197,10 +197,31 @@ def test_pod_that_never_started() -> None:
     assert result.message == f"The pod never started: Unschedulable: {SCHEDULER}"
 
 
-def test_the_latest_pod_decides() -> None:
-    old = pod(state=terminated(137, "OOMKilled"), name="a", created="2026-11-28T09:00:00Z")
-    new = pod(state=terminated(3), name="b", created="2026-11-28T10:00:00Z")
-    check(classify_job(job(BACKOFF), [new, old], HIGHMEM), "PodFailed", "task")
+def test_the_first_pod_that_failed_decides() -> None:
+    # backoffLimit 0: the first failure failed the Job; a later pod (a replacement racing it) is noise
+    first = pod(state=terminated(137, "OOMKilled"), name="a", created="2026-11-28T09:00:00Z")
+    later = pod(state=terminated(143), name="b", created="2026-11-28T10:00:00Z")
+    check(classify_job(job(BACKOFF), [later, first], HIGHMEM), "PodOOMKilled", "task")
+    assert deciding_pod([later, first]) is first
+
+
+def test_a_pod_with_a_cause_beats_one_merely_stopped() -> None:
+    stopped = pod(state=terminated(143), name="a", created="2026-11-28T10:00:00Z")
+    evicted = pod(
+        state=terminated(143),
+        name="b",
+        created="2026-11-28T10:00:00Z",
+        conditions=[disruption("EvictionByEvictionAPI", "Eviction API: evicting")],
+    )
+    assert deciding_pod([stopped, evicted]) is evicted
+    check(classify_job(job(BACKOFF), [stopped, evicted], HIGHMEM), "PodEvicted", "infrastructure")
+
+
+def test_without_a_failed_pod_the_newest_decides() -> None:
+    old = pod(phase="Pending", state=waiting("ContainerCreating"), name="a", created="2026-11-28T09:00:00Z")
+    new = pod(phase="Running", state=running(), name="b", created="2026-11-28T10:00:00Z")
+    assert deciding_pod([new, old]) is new
+    assert deciding_pod([]) is None
 
 
 def test_a_pod_that_ended_decides_over_a_newer_one_still_running() -> None:
