@@ -34,16 +34,15 @@ def test_each_example_has_a_readme_and_a_task_module(name: str) -> None:
     assert "kubectl" in readme
 
 
-@pytest.mark.parametrize("name", [n for n in EXAMPLE_NAMES if not n.startswith("06")])
-def test_example_tasks_run_with_the_pod_entrypoint(
-    name: str, demo_env: dict[str, str], tmp_path: Path
-) -> None:
+def test_example_tasks_run_with_the_pod_entrypoint(demo_env: dict[str, str]) -> None:
+    """Examples 01-05 without a cluster (06 needs the operator for retries, deadlines and cancellation)."""
+    names = [n for n in EXAMPLE_NAMES if not n.startswith("06")]
     result = subprocess.run(
-        [sys.executable, str(HERE / "direct_run.py"), demo_env["K8S_DEMO_WORKDIR"], name],
+        [sys.executable, str(HERE / "direct_run.py"), demo_env["K8S_DEMO_WORKDIR"], *names],
         env=demo_env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "PROBLEM" not in result.stdout
+    assert result.stdout.count(": exit 0") == 10  # 2 hello, 3 mails, 2 classify, 1 transcode, 2 scans

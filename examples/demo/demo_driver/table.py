@@ -48,9 +48,11 @@ def render(plan: list[Planned], outcomes: dict[str, Outcome]) -> str:
     lines = [COLUMNS, *rows(plan, outcomes)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS) - 1)]
     return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + "  " + line[-1]
+        (
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)) + "  " + line[-1]
+        ).rstrip()
         for line in lines
-    ).rstrip()
+    )
 
 
 def summary(outcomes: dict[str, Outcome]) -> str:
