@@ -55,6 +55,8 @@ class RunnerEnv:
     termination_log: str
     max_attempts: int
     retry_delay: timedelta
+    managed: bool = False
+    """Run by the operator (K8S_TASKS_MANAGED=1): on SIGTERM the operator writes the verdict."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "RunnerEnv":
@@ -66,6 +68,7 @@ class RunnerEnv:
             retry_delay=timedelta(
                 seconds=_int_env(environ, "K8S_TASKS_RETRY_DELAY_SECONDS", 0, minimum=0) or 0
             ),
+            managed=environ.get("K8S_TASKS_MANAGED") == "1",
         )
 
 
@@ -174,6 +177,14 @@ def run_task(result_id: str, env: RunnerEnv, now: Callable[[], datetime] = timez
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # finish writing the outcome undisturbed
     except _SigTerm as stop:
         record.refresh_from_db(fields=["cancel_requested"])
+        if env.managed and not record.cancel_requested:
+            # Under the operator, Kubernetes knows why (eviction, deadline, node drain): the operator
+            # writes the verdict when the Job ends, possibly a retry. The row says what happened so far.
+            why = "terminated by SIGTERM; the operator records the cause once the Job ends"
+            record.set_pending_reason(why, attempt=attempt)
+            write_termination_log(env.termination_log, {**summary, "status": "TERMINATED", "reason": why})
+            print(f"k8s-tasks: task {result_id} attempt {attempt}: {why}", file=sys.stderr)
+            return EXIT_TERMINATED
         path, why = (
             (CANCELLED_PATH, "cancelled while running")
             if record.cancel_requested

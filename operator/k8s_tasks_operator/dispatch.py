@@ -29,6 +29,8 @@ def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, A
         *({"name": k, "value": v} for k, v in rt.config.extra_env),
         # The runner schedules the task's own retries itself, so the row never shows FAILED in between.
         {"name": "K8S_TASKS_MAX_ATTEMPTS", "value": str(retries.attempts)},
+        # On SIGTERM the pod leaves the verdict to the operator, which learns the cause from Kubernetes.
+        {"name": "K8S_TASKS_MANAGED", "value": "1"},
         {"name": "K8S_TASKS_RETRY_DELAY_SECONDS", "value": str(round(retry_delay(task_attempt, retries)))},
     ]
     return build_job(

@@ -78,6 +78,7 @@ def queue_status(state: QueueState, counts: dict[str, int]) -> dict[str, Any]:
     """The status block of a TaskQueue: counts, pool, GPUs, and the Valid condition."""
     profile = state.profile
     status: dict[str, Any] = {
+        "queueName": state.queue_name,
         "ready": counts.get("ready", 0),
         "running": counts.get("running", 0),
         "succeeded": counts.get("succeeded", 0),

@@ -3,6 +3,7 @@ writes the outcome with a reason a person can read, or schedules the next attemp
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from k8s_tasks.models import TaskRecord
@@ -10,7 +11,15 @@ from k8s_tasks.profiles import QueueProfile
 
 from . import db, kube
 from .backoff import plan_retry
-from .classify import Outcome, classify_job, is_hopeless_waiting, job_finished, outcome, pending_reason
+from .classify import (
+    Outcome,
+    classify_job,
+    deciding_pod,
+    is_hopeless_waiting,
+    job_finished,
+    outcome,
+    pending_reason,
+)
 from .runtime import Runtime, blocking, logger, post_event
 
 TASK_ID = "k8stasks.io/task-id"
@@ -93,15 +102,42 @@ async def on_job(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> No
         )
         await record_outcome(rt, row, vanished, None)
         return
-    pods = await blocking(kube.job_pods, namespace, name)
+    pods = await job_pods(rt, namespace, name)
     tail = ""
     if pods:
-        last = max(pods, key=lambda p: p["metadata"].get("creationTimestamp", ""))
-        tail = await blocking(kube.log_tail, namespace, last["metadata"]["name"])
+        deciding = deciding_pod(pods)
+        if deciding is not None:
+            tail = await blocking(kube.log_tail, namespace, deciding["metadata"]["name"])
     result = classify_job(job, pods, profile_for(rt, row.queue_name), log_tail=tail)
     if result is None:
         result = outcome("PodFailed", f"Job {name} finished but the task wrote no result", None)
     await record_outcome(rt, row, result, job)
+    rt.last_pods.pop(name, None)
+
+
+async def job_pods(rt: Runtime, namespace: str, job_name: str) -> list[dict[str, Any]]:
+    """The Job's pods; a pod already deleted (evicted, lost with its node) is taken from the watch's last
+    sight of it. Pod and Job watches are separate streams, so a pod's last event may trail the Job's."""
+    for _ in range(10):
+        pods = await blocking(kube.job_pods, namespace, job_name)
+        listed = {p["metadata"]["name"] for p in pods}
+        pods += [pod for name, pod in rt.last_pods.get(job_name, {}).items() if name not in listed]
+        if pods:
+            return pods
+        await asyncio.sleep(0.2)
+    return []
+
+
+def remember_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
+    """Keep the last state of a Job's pod that is ending, for when it is gone by the time the Job is."""
+    job_name = (pod["metadata"].get("labels") or {}).get("job-name")
+    phase = (pod.get("status") or {}).get("phase")
+    if job_name and (
+        event_type == "DELETED"
+        or phase in ("Succeeded", "Failed")
+        or pod["metadata"].get("deletionTimestamp")
+    ):
+        rt.last_pods.setdefault(job_name, {})[pod["metadata"]["name"]] = pod
 
 
 async def on_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
@@ -109,6 +145,7 @@ async def on_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> No
     ident = job_identity(pod)
     if ident is None:
         return
+    remember_pod(rt, event_type, pod)
     if event_type == "DELETED":
         rt.pending_reasons.pop(pod["metadata"]["name"], None)
         return
