@@ -216,9 +216,18 @@ class Store:
 
     # -- create ---------------------------------------------------------------------------------------
     def create(
-        self, rt: ResourceType, obj: dict[str, Any], namespace: str | None = None, *, strict: bool = False
+        self,
+        rt: ResourceType,
+        obj: dict[str, Any],
+        namespace: str | None = None,
+        *,
+        strict: bool = False,
+        copy: bool = True,
     ) -> dict[str, Any]:
-        obj = clone(obj)
+        """Store a new object. ``copy=False``: the caller gives up ``obj`` and gets the stored dict back
+        (read-only); the HTTP server does this with each freshly parsed body."""
+        if copy:
+            obj = clone(obj)
         for field, expected in (("apiVersion", rt.api_version), ("kind", rt.kind)):
             if obj.get(field) not in (None, "", expected):
                 raise BadRequest(f"{field} {obj[field]!r} does not match the endpoint: expected {expected!r}")
@@ -276,7 +285,7 @@ class Store:
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             for crd_type in from_crd(obj):
                 self.register(crd_type)
-        return clone(obj)
+        return clone(obj) if copy else obj
 
     # -- update ---------------------------------------------------------------------------------------
     def _update(
@@ -333,14 +342,21 @@ class Store:
         return new
 
     def replace(
-        self, rt: ResourceType, obj: dict[str, Any], *, subresource: str | None = None, strict: bool = False
+        self,
+        rt: ResourceType,
+        obj: dict[str, Any],
+        *,
+        subresource: str | None = None,
+        strict: bool = False,
+        copy: bool = True,
     ) -> dict[str, Any]:
         m = obj.get("metadata") or {}
         current = self._stored(rt, m.get("namespace"), m.get("name", ""))
         rv = m.get("resourceVersion")
         if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, current["metadata"]["name"])
-        return clone(self._update(rt, current, clone(obj), subresource, strict=strict))
+        stored = self._update(rt, current, clone(obj) if copy else obj, subresource, strict=strict)
+        return clone(stored) if copy else stored
 
     def patch(
         self,
@@ -352,6 +368,7 @@ class Store:
         *,
         subresource: str | None = None,
         strict: bool = False,
+        copy: bool = True,
     ) -> dict[str, Any]:
         current = self._stored(rt, namespace, name)
         if patch_type == "merge":
@@ -377,7 +394,8 @@ class Store:
         rv = (patched.get("metadata") or {}).get("resourceVersion")
         if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, name)
-        return clone(self._update(rt, current, clone(patched), subresource, strict=strict))
+        stored = self._update(rt, current, clone(patched), subresource, strict=strict)
+        return clone(stored) if copy else stored
 
     def mutate(
         self,
@@ -388,11 +406,12 @@ class Store:
         *,
         subresource: str | None = None,
     ) -> dict[str, Any]:
-        """For controllers: ``fn`` edits a copy in place; stored without a resourceVersion check."""
+        """For controllers: ``fn`` edits a copy in place; stored without a resourceVersion check and
+        without schema validation (controllers are trusted, and this is the hot path)."""
         current = self._stored(rt, namespace, name)
         edited = clone(current)
         fn(edited)
-        return clone(self._update(rt, current, edited, subresource))
+        return clone(self._update(rt, current, edited, subresource, check=False))
 
     # -- delete ---------------------------------------------------------------------------------------
     def delete(

@@ -9,13 +9,12 @@ from importlib import resources
 from typing import Any
 
 import jsonschema
-from referencing import Registry, Resource
 
 from .errors import BadRequest, Invalid, invalid
 from .resources import ResourceType
+from .schemacheck import Compiler, Error
 
 KUBERNETES_VERSION = "1.37.0"
-_DEFS_URI = "https://kubernetes.io/api/_definitions.json"
 _NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _REQUIRED_RE = re.compile(r"^'([^']+)' is a required property")
 
@@ -45,21 +44,34 @@ def definition_name(rt: ResourceType) -> str | None:
 
 
 @functools.cache
-def _builtin_validator(def_name: str, strict: bool) -> jsonschema.Draft202012Validator:
-    document = definitions(strict)
-    registry: Registry[Any] = Registry().with_resource(_DEFS_URI, Resource.from_contents(document))
-    return jsonschema.Draft202012Validator({"$ref": f"{_DEFS_URI}#/$defs/{def_name}"}, registry=registry)
+def _compiler(strict: bool) -> Compiler:
+    return Compiler(definitions(strict)["$defs"])
+
+
+def _builtin_errors(def_name: str, strict: bool, obj: dict[str, Any]) -> list[Error]:
+    errors: list[Error] = []
+    _compiler(strict).definition(def_name)(obj, (), errors)
+    return errors
 
 
 _crd_validators: dict[int, tuple[Any, jsonschema.Draft202012Validator]] = {}
 
 
-def _custom_validator(schema: dict[str, Any]) -> jsonschema.Draft202012Validator:
+def _custom_errors(schema: dict[str, Any], obj: dict[str, Any]) -> list[Error]:
     cached = _crd_validators.get(id(schema))
     if cached is None or cached[0] is not schema:
         cached = (schema, jsonschema.Draft202012Validator(schema))
         _crd_validators[id(schema)] = cached
-    return cached[1]
+    errors: list[Error] = []
+    for error in cached[1].iter_errors(obj):
+        path = tuple(error.absolute_path)
+        if error.validator == "required":
+            match = _REQUIRED_RE.match(error.message)
+            errors.append(((*path, match.group(1) if match else "?"), "required", error.message))
+        else:
+            shown = json.dumps(error.instance)[:80]
+            errors.append((path, str(error.validator), f"{shown}: {error.message}"))
+    return errors
 
 
 def _field(path: Any) -> str:
@@ -69,29 +81,17 @@ def _field(path: Any) -> str:
     return text
 
 
-def _causes(validator: jsonschema.Draft202012Validator, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _causes(errors: list[Error]) -> list[tuple[str, str, str]]:
     causes = []
-    for error in validator.iter_errors(obj):
-        path = list(error.absolute_path)
-        if error.validator == "required":
-            match = _REQUIRED_RE.match(error.message)
-            field = _field([*path, match.group(1) if match else "?"])
+    for path, keyword, message in errors:
+        field = _field(path)
+        if keyword == "required":
             causes.append((field, "FieldValueRequired", "Required value"))
-        elif error.validator == "additionalProperties":
-            for extra in _unexpected(error):
-                causes.append((_field([*path, extra]), "FieldValueUnknown", f'unknown field "{extra}"'))
+        elif keyword == "additionalProperties":
+            causes.append((field, "FieldValueUnknown", f'unknown field "{path[-1]}"'))
         else:
-            field = _field(path)
-            shown = json.dumps(error.instance)[:80]
-            causes.append((field, "FieldValueInvalid", f"Invalid value: {shown}: {error.message}"))
+            causes.append((field, "FieldValueInvalid", f"Invalid value: {message}"))
     return causes
-
-
-def _unexpected(error: jsonschema.ValidationError) -> list[str]:
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    allowed = schema.get("properties") or {}
-    instance = error.instance if isinstance(error.instance, dict) else {}
-    return [key for key in instance if key not in allowed]
 
 
 def _semantic_causes(rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -136,10 +136,10 @@ def _semantic_causes(rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, s
 def validate(rt: ResourceType, obj: dict[str, Any], *, strict: bool = False) -> None:
     """Raise Invalid (422) naming every bad field; strict also refuses unknown fields."""
     if rt.is_custom:
-        causes = _causes(_custom_validator(rt.schema), obj)
+        causes = _causes(_custom_errors(rt.schema, obj))
     else:
         def_name = definition_name(rt)
-        causes = _causes(_builtin_validator(def_name, strict), obj) if def_name else []
+        causes = _causes(_builtin_errors(def_name, strict, obj)) if def_name else []
     unknown = [field for field, reason, _ in causes if reason == "FieldValueUnknown"]
     if unknown:  # strict decoding fails before validation, with a 400 as kube-apiserver's does
         raise BadRequest("strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown))

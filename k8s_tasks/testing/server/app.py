@@ -93,7 +93,7 @@ class Api:
             body = await read_body(request)
             if flag(request, "dryRun") or request.query.get("dryRun") == "All":
                 return respond(body, 201)
-            return respond(store.create(rt, body, t.namespace, strict=strict), 201)
+            return respond(store.create(rt, body, t.namespace, strict=strict, copy=False), 201)
         if verb == "deletecollection":
             options = await _delete_options(request)
             items = store.delete_collection(
@@ -134,7 +134,7 @@ class Api:
             body["metadata"]["name"] = t.name
             if t.namespace:
                 body["metadata"]["namespace"] = t.namespace
-            return respond(store.replace(rt, body, subresource=t.sub, strict=strict))
+            return respond(store.replace(rt, body, subresource=t.sub, strict=strict, copy=False))
         if verb == "patch":
             content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
             patch_type = _PATCH_TYPES.get(content_type)
@@ -147,7 +147,9 @@ class Api:
                 )
             body = await read_body(request)
             return respond(
-                store.patch(rt, t.namespace, t.name, body, patch_type, subresource=t.sub, strict=strict)
+                store.patch(
+                    rt, t.namespace, t.name, body, patch_type, subresource=t.sub, strict=strict, copy=False
+                )
             )
         if verb == "delete":
             options = await _delete_options(request)

@@ -1,0 +1,143 @@
+"""Benchmark: Job creates per second through the kubernetes Python client against the local cluster.
+
+The cluster runs as its own process (``python -m k8s_tasks.testing cluster --runtime fake``), as an
+operator would see it; this process creates Jobs from a few client threads and reports the rate. With the
+fake runtime the simulation also schedules and finishes every pod while the creates are running.
+
+    .venv/bin/python bench/cluster_create.py [--jobs 3000] [--threads 4] [--fake-seconds 0.5]
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from kubernetes import client, config
+
+
+def job(name: str, suspend: bool = False) -> dict:
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "labels": {"bench": "create"}},
+        "spec": {
+            "backoffLimit": 0,
+            "suspend": suspend,
+            "template": {
+                "metadata": {"labels": {"bench": "create"}},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [
+                        {
+                            "name": "main",
+                            "image": "python:3.12",
+                            "command": ["python", "-m", "k8s_tasks", "run", name],
+                            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+def create(api: client.BatchV1Api, name: str, raw: bool, suspend: bool) -> None:
+    if raw:
+        response = api.create_namespaced_job("default", job(name, suspend), _preload_content=False)
+        body = response.read()
+        response.release_conn()
+        assert response.status == 201, body
+    else:
+        assert api.create_namespaced_job("default", job(name, suspend)).metadata.name == name
+
+
+def wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if process.poll() is not None:
+            raise SystemExit(f"the cluster exited with {process.returncode}")
+        if time.monotonic() > deadline:
+            raise SystemExit("the cluster did not write its kubeconfig in time")
+        time.sleep(0.05)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--jobs", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--fake-seconds", type=float, default=0.5)
+    parser.add_argument(
+        "--suspend",
+        action="store_true",
+        help="create suspended Jobs: measures the API server alone, with no pods for the simulation to run",
+    )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="_preload_content=False: skip the client's model deserialization of each response (3 ms a Job)",
+    )
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        nodes = workdir / "nodes.yaml"
+        nodes.write_text(
+            "nodes:\n"
+            + "".join(
+                f"  - name: node-{i}\n    allocatable: {{cpu: '64', memory: 256Gi, pods: '2000'}}\n"
+                for i in range(4)
+            )
+        )
+        kubeconfig = workdir / "kubeconfig"
+        cluster = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "k8s_tasks.testing",
+                "cluster",
+                "--nodes",
+                str(nodes),
+                "--kubeconfig",
+                str(kubeconfig),
+                "--runtime",
+                "fake",
+                "--fake-seconds",
+                str(args.fake_seconds),
+                "--workdir",
+                str(workdir / "cluster"),
+            ],
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        )
+        try:
+            wait_for(kubeconfig, cluster)
+            configuration = client.Configuration()
+            config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
+            configuration.connection_pool_maxsize = args.threads
+            api = client.BatchV1Api(client.ApiClient(configuration))
+            api.create_namespaced_job("default", job("warmup"))  # compile validators, open connections
+            names = [f"bench-{i}" for i in range(args.jobs)]
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.threads) as pool:
+                list(pool.map(lambda n: create(api, n, args.raw, args.suspend), names))
+            elapsed = time.perf_counter() - started
+            listed = len(api.list_namespaced_job("default", label_selector="bench=create").items)
+            mode = "raw responses" if args.raw else "deserialized V1Job responses"
+            mode += ", suspended Jobs (no pods)" if args.suspend else ", each Job runs a fake pod"
+            print(
+                f"{args.jobs} Job creates in {elapsed:.2f}s with {args.threads} client threads, {mode}: "
+                f"{args.jobs / elapsed:.0f} creates/s ({listed} Jobs listed afterwards)"
+            )
+        finally:
+            cluster.send_signal(signal.SIGTERM)
+            cluster.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
