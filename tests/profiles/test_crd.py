@@ -51,7 +51,7 @@ def test_names_scope_and_status_subresource() -> None:
 def test_printer_columns() -> None:
     columns = {c["name"]: c["jsonPath"] for c in version()["additionalPrinterColumns"]}
     assert list(columns) == ["Queue", "Pool", "GPUs", "Ready", "Running", "Failed", "Valid", "Age"]
-    assert columns["Queue"] == ".spec.queueName"
+    assert columns["Queue"] == ".status.queueName"
     assert columns["Pool"] == ".status.pool"
     assert columns["Valid"] == '.status.conditions[?(@.type=="Valid")].status'
 
