@@ -133,8 +133,12 @@ def follow(
                 cancelled.add(planned.result_id)
                 say(f"cancelled {planned.label} ({planned.result_id}) while it was RUNNING")
                 live.last = ""
+        done = all(o.finished for o in outcomes.values()) and len(outcomes) == len(plan)
+        if done:  # the last table shows where every final attempt ran
+            placement.refresh()
+            placement.annotate(outcomes)
         live.show(render(plan, outcomes))
-        if all(o.finished for o in outcomes.values()) and len(outcomes) == len(plan):
+        if done:
             return outcomes
         for service in services:
             if not service.alive():
@@ -212,3 +216,6 @@ def main(argv: list[str] | None = None) -> int:
     except DemoError as exc:
         say(f"\nDEMO COULD NOT RUN: {exc}")
         return 2
+    except KeyboardInterrupt:
+        say("\ninterrupted: the cluster and the operator were stopped")
+        return 130

@@ -1,0 +1,71 @@
+"""Each example, and then the whole demo, on the local cluster with the real operator and kubectl.
+
+These run examples/demo/run_demo.py as a subprocess exactly as `make demo` does (one example selected,
+or all of them), on this run's kind of database, and check its exit status and what it printed.
+"""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import DEMO, EXAMPLE_NAMES
+
+pytestmark = pytest.mark.cluster
+QUEUES = ("default", "gpu", "highmem", "sandbox", "retrying", "deadline")
+
+
+def run_demo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(DEMO / "run_demo.py"), "--workdir", env["K8S_DEMO_WORKDIR"], *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+def section(output: str, command: str) -> list[str]:
+    """The lines kubectl printed after `$ kubectl <command>`, up to the next blank line."""
+    text = output.split(f"$ kubectl {command}\n", 1)[1]
+    return text.split("\n\n", 1)[0].splitlines()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_example_runs_on_the_local_cluster(name: str, demo_env: dict[str, str]) -> None:
+    result = run_demo(demo_env, "--example", name, "--deadline", "90")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert re.search(r"OK: all \d+ tasks ended as expected", result.stdout)
+
+
+def test_whole_demo(demo_env: dict[str, str]) -> None:
+    result = run_demo(demo_env)
+    out = result.stdout
+    assert result.returncode == 0, out[-8000:] + result.stderr[-3000:]
+    assert "OK: all 13 tasks ended as expected (2 FAILED, 11 SUCCESSFUL)" in out
+    # The live table went through the states, from the first print to the last.
+    assert "READY" in out.split("enqueued 13 tasks", 1)[1].split("\n\n")[1]
+    queues = section(out, "get taskqueues")
+    assert queues[0].split() == [
+        "NAME",
+        "QUEUE",
+        "POOL",
+        "GPUS",
+        "READY",
+        "RUNNING",
+        "FAILED",
+        "VALID",
+        "AGE",
+    ]
+    rows = {line.split()[0]: line.split() for line in queues[1:]}
+    assert sorted(rows) == sorted(QUEUES)
+    assert rows["gpu"][2:4] == ["pool=gpu", "1"]
+    assert rows["highmem"][2] == "pool=highmem"
+    assert all(row[7] == "True" for row in rows.values())
+    jobs = section(out, "get jobs")
+    assert jobs[0].split()[:3] == ["NAME", "STATUS", "COMPLETIONS"]
+    statuses = [line.split()[1] for line in jobs[1:]]
+    # One Job per attempt: 13 tasks, the retried one twice, the cancelled one's Job deleted.
+    assert len(statuses) == 13
+    assert statuses.count("Complete") == 11 and statuses.count("Failed") == 2  # flaky's 1st, the deadline
