@@ -26,6 +26,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--fake-seconds", type=float, default=0.0, help="fake runtime: how long a pod runs")
     run.add_argument("--fake-exit-code", type=int, default=0, help="fake runtime: the exit code of every pod")
     run.add_argument("--image-pull-error-pattern", help="images matching this regex fail with ErrImagePull")
+    run.add_argument("--access-log", action="store_true", help="log every API request to stderr")
     return root
 
 
@@ -41,6 +42,7 @@ async def serve(args: argparse.Namespace) -> None:
         fake_seconds=args.fake_seconds,
         fake_exit_code=args.fake_exit_code,
         image_pull_error_pattern=args.image_pull_error_pattern,
+        access_log=args.access_log,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

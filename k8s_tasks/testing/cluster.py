@@ -6,6 +6,7 @@
 
 import asyncio
 import contextlib
+import logging
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -59,6 +60,7 @@ class LocalCluster:
         fake_exit_code: int = 0,
         image_pull_error_pattern: str | None = None,
         bookmark_seconds: float = 2.0,
+        access_log: bool = False,
         **sim_options: Any,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -81,6 +83,7 @@ class LocalCluster:
             **sim_options,
         )
         self._bookmark_seconds = bookmark_seconds
+        self._access_log = access_log
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.url = ""
@@ -92,7 +95,10 @@ class LocalCluster:
         app = make_app(
             self.store, self.faults, log_root=self.sim.log_root, bookmark_seconds=self._bookmark_seconds
         )
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        if self._access_log:
+            logging.basicConfig(level=logging.INFO)
+        log = logging.getLogger("aiohttp.access") if self._access_log else None
+        self._runner = web.AppRunner(app, access_log=log, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()

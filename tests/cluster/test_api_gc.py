@@ -152,3 +152,31 @@ def test_crd_is_served_as_soon_as_it_is_created(api: client.ApiClient) -> None:
     with pytest.raises(ApiException) as gone:
         custom.list_namespaced_custom_object("example.com", "v1", "default", "widgets")
     assert gone.value.status == 404
+
+
+def test_eviction_api_marks_disruption_target_and_deletes(
+    core: client.CoreV1Api, batch: client.BatchV1Api
+) -> None:
+    batch.create_namespaced_job("default", job_manifest("evictee", [PY, "-c", "import time; time.sleep(60)"]))
+    pod = wait_until(
+        lambda: next(
+            (
+                p
+                for p in core.list_namespaced_pod("default", label_selector="job-name=evictee").items
+                if p.status.phase == "Running"
+            ),
+            None,
+        ),
+        what="the evictee pod to run",
+    )
+    name = pod.metadata.name
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name}}
+    core.create_namespaced_pod_eviction(name, "default", eviction)
+    marked = core.read_namespaced_pod(name, "default")
+    assert marked.metadata.deletion_timestamp is not None
+    (condition,) = [c for c in marked.status.conditions if c.type == "DisruptionTarget"]
+    assert condition.reason == "EvictionByEvictionAPI" and condition.status == "True"
+    wait_until(
+        lambda: not core.list_namespaced_pod("default", field_selector=f"metadata.name={name}").items,
+        what="the evicted pod to be stopped and removed",
+    )

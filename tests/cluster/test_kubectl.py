@@ -127,3 +127,12 @@ def test_delete_job_removes_its_pods(kubectl, local_cluster) -> None:
     assert kubectl("get", "pods", "-l", "job-name=gone", "-o", "name").stdout.strip()
     assert kubectl("delete", "job", "gone").stdout.startswith('job.batch "gone" deleted')
     assert kubectl("get", "pods", "-l", "job-name=gone", "-o", "name").stdout.strip() == ""
+
+
+def test_server_side_apply_creates_then_updates(kubectl) -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": {"a": "1"}}
+    out = kubectl("apply", "--server-side", "-f", "-", input=yaml.safe_dump(cm)).stdout
+    assert out.strip() == "configmap/ssa serverside-applied"
+    cm["data"]["b"] = "2"
+    kubectl("apply", "--server-side", "-f", "-", input=yaml.safe_dump(cm))
+    assert json.loads(kubectl("get", "cm", "ssa", "-o", "json").stdout)["data"] == {"a": "1", "b": "2"}

@@ -10,6 +10,7 @@ from ..errors import ApiError, BadRequest, MethodNotAllowed, NotFound
 from ..objects import now_iso
 from ..resources import ResourceType
 from ..store import Store
+from ..validation import definition_name
 from . import discovery, openapi
 from .faults import Faults
 from .http import error_response, flag, int_param, read_body, respond, wants
@@ -21,6 +22,7 @@ _PATCH_TYPES = {
     "application/merge-patch+json": "merge",
     "application/json-patch+json": "json",
     "application/strategic-merge-patch+json": "strategic",
+    "application/apply-patch+yaml": "apply",
 }
 STORE_KEY = web.AppKey("store", Store)
 FAULTS_KEY = web.AppKey("faults", Faults)
@@ -146,6 +148,8 @@ class Api:
                     f"media types include: {', '.join(_PATCH_TYPES)}"
                 )
             body = await read_body(request)
+            if patch_type == "apply":
+                return self._apply(t, body, strict)
             return respond(
                 store.patch(
                     rt, t.namespace, t.name, body, patch_type, subresource=t.sub, strict=strict, copy=False
@@ -167,6 +171,25 @@ class Api:
                 }
             )
         raise MethodNotAllowed(f"{request.method} is not supported on {request.path}")
+
+    def _apply(self, t: Target, body: Any, strict: bool) -> web.Response:
+        """Server-side apply, simplified: create if absent, else a strategic (built-ins) or merge patch.
+        Field ownership (managedFields) is not tracked, so apply never reports conflicts."""
+        assert t.name is not None
+        if not isinstance(body, dict):
+            raise BadRequest("an apply patch must be an object (a full manifest)")
+        body.setdefault("metadata", {})["name"] = t.name
+        if self.store.stored_or_none(t.rt, t.namespace, t.name) is None:
+            if t.sub is not None:
+                raise NotFound(f'{t.rt.plural} "{t.name}" not found')
+            return respond(self.store.create(t.rt, body, t.namespace, strict=strict, copy=False), 201)
+        patch_type = "merge" if t.rt.is_custom or definition_name(t.rt) is None else "strategic"
+        body["metadata"].pop("resourceVersion", None)
+        return respond(
+            self.store.patch(
+                t.rt, t.namespace, t.name, body, patch_type, subresource=t.sub, strict=strict, copy=False
+            )
+        )
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
         rt = t.rt

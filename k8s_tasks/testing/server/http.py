@@ -6,7 +6,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from ..errors import ApiError, BadRequest
+from ..errors import ApiError, BadRequest, UnsupportedMediaType
 
 
 def dumps(body: Any) -> str:
@@ -29,6 +29,12 @@ def wants(request: web.Request, what: str) -> bool:
 
 
 async def read_body(request: web.Request) -> Any:
+    content_type = request.headers.get("Content-Type", "")
+    if "protobuf" in content_type or "cbor" in content_type:
+        raise UnsupportedMediaType(
+            f"the body of the request was in an unknown format ({content_type}): this local cluster speaks "
+            "JSON (and YAML) only - configure the client with content type application/json"
+        )
     raw = await request.read()
     if not raw:
         raise BadRequest("the request body is empty: send a JSON (or YAML) object")
