@@ -6,8 +6,10 @@ Kubernetes OpenAPI definitions, so keyed lists (containers, env, volumes, condit
 
 from typing import Any
 
-from .errors import BadRequest, Invalid
+from .errors import BadRequest, Invalid, UnsupportedMediaType
 from .objects import clone
+from .resources import ResourceType
+from .validation import definition_name, definitions
 
 Defs = dict[str, Any]
 
@@ -166,3 +168,28 @@ def _merge_list(current: list[Any], patch: list[Any], field: Any, defs: Defs) ->
         else:
             result[index] = strategic_merge(result[index], item, items, defs)
     return result
+
+
+def apply_patch(rt: ResourceType, current: dict[str, Any], body: Any, patch_type: str) -> dict[str, Any]:
+    """The patched object (``current`` is not changed); patch_type is merge, json or strategic."""
+    if patch_type == "merge":
+        if not isinstance(body, dict):
+            raise BadRequest("a merge patch must be a JSON object")
+        patched = merge_patch(current, body)
+    elif patch_type == "json":
+        patched = json_patch(current, body)
+    elif patch_type == "strategic":
+        def_name = definition_name(rt)
+        if rt.is_custom or def_name is None:
+            raise UnsupportedMediaType(
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json-patch+json, application/merge-patch+json "
+                f"(strategic merge patch is not supported for {rt.kind})"
+            )
+        defs = definitions()["$defs"]
+        patched = strategic_merge(current, body, defs[def_name], defs)
+    else:
+        raise UnsupportedMediaType(f"unsupported patch type {patch_type!r}: use merge, json or strategic")
+    if not isinstance(patched, dict):
+        raise BadRequest("the patch did not produce an object")
+    return patched

@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from .objects import now_iso
+
 
 @dataclass(frozen=True)
 class ResourceType:
@@ -140,3 +142,18 @@ def from_crd(crd: dict[str, Any]) -> list[ResourceType]:
             )
         )
     return types
+
+
+def crd_status(crd: dict[str, Any]) -> dict[str, Any]:
+    """The status kube-apiserver gives an accepted CRD: NamesAccepted and Established."""
+    now = now_iso()
+    names = (crd.get("spec") or {}).get("names") or {}
+    conditions = [
+        {"type": t, "status": "True", "lastTransitionTime": now, "reason": r, "message": m}
+        for t, r, m in (
+            ("NamesAccepted", "NoConflicts", "no conflicts found"),
+            ("Established", "InitialNamesAccepted", "the initial names have been accepted"),
+        )
+    ]
+    versions = [v["name"] for v in (crd.get("spec") or {}).get("versions") or [] if v.get("storage")]
+    return {"acceptedNames": names, "conditions": conditions, "storedVersions": versions}

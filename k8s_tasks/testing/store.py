@@ -22,16 +22,16 @@ from .errors import (
     MethodNotAllowed,
     NotFound,
     TooManyRequests,
-    UnsupportedMediaType,
     conflict,
     invalid,
     not_found,
 )
 from .objects import clone, meta, now_iso
-from .patching import json_patch, merge_patch, strategic_merge
-from .resources import BUILTINS, KOPF_PEERINGS, ResourceType, from_crd
+from .patching import apply_patch
+from .registry import TypeRegistry
+from .resources import BUILTINS, KOPF_PEERINGS, ResourceType, crd_status, from_crd
 from .selectors import Selector
-from .validation import definition_name, definitions, prune, validate
+from .validation import prune, validate
 from .watch import Change, Watch
 
 __all__ = [
@@ -73,11 +73,10 @@ def _generate_suffix() -> str:
     return "".join(_GENERATE_ALPHABET[(raw >> (5 * i)) % len(_GENERATE_ALPHABET)] for i in range(5))
 
 
-class Store:
+class Store(TypeRegistry):
     def __init__(self) -> None:
+        super().__init__()
         self._rv = 1
-        self._by_gvk: dict[tuple[str, str], ResourceType] = {}
-        self._by_gvr: dict[tuple[str, str, str], ResourceType] = {}
         self._objects: dict[Key, dict[ObjKey, dict[str, Any]]] = {}
         self._history: dict[Key, deque[Change]] = {}
         self._compacted: dict[Key, int] = {}
@@ -87,37 +86,17 @@ class Store:
             self.register(rt)
         self.create(self.resource_type("v1", "Namespace"), {"metadata": {"name": "default"}})
 
-    # -- resource types -------------------------------------------------------------------------------
     def register(self, rt: ResourceType) -> None:
-        self._by_gvk[(rt.api_version, rt.kind)] = rt
-        self._by_gvr[(rt.group, rt.version, rt.plural)] = rt
+        super().register(rt)
         self._objects.setdefault(rt.key, {})
         self._history.setdefault(rt.key, deque())
         self._watchers.setdefault(rt.key, set())
 
     def unregister(self, group: str, plural: str) -> None:
-        for gvr, rt in list(self._by_gvr.items()):
-            if rt.key == (group, plural):
-                del self._by_gvr[gvr]
-                self._by_gvk.pop((rt.api_version, rt.kind), None)
+        super().unregister(group, plural)
         for watch in list(self._watchers.pop((group, plural), ())):
             watch.close()
         self._objects.pop((group, plural), None)
-
-    def resource_types(self) -> list[ResourceType]:
-        return list(self._by_gvr.values())
-
-    def resource_type(self, api_version: str, kind: str) -> ResourceType:
-        rt = self._by_gvk.get((api_version, kind))
-        if rt is None:
-            raise NotFound(f'no matches for kind "{kind}" in version "{api_version}"')
-        return rt
-
-    def resource_for(self, group: str, version: str, plural: str) -> ResourceType:
-        rt = self._by_gvr.get((group, version, plural))
-        if rt is None:
-            raise NotFound(f"the server could not find the requested resource ({plural}.{group}/{version})")
-        return rt
 
     @property
     def resource_version(self) -> str:
@@ -280,7 +259,7 @@ class Store:
             apply_create_defaults(rt, obj)
         validate(rt, obj, strict=strict)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
-            obj["status"] = _crd_status(obj)
+            obj["status"] = crd_status(obj)
         self._commit(rt, "ADDED", obj, None)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             for crd_type in from_crd(obj):
@@ -371,26 +350,7 @@ class Store:
         copy: bool = True,
     ) -> dict[str, Any]:
         current = self._stored(rt, namespace, name)
-        if patch_type == "merge":
-            if not isinstance(body, dict):
-                raise BadRequest("a merge patch must be a JSON object")
-            patched = merge_patch(current, body)
-        elif patch_type == "json":
-            patched = json_patch(current, body)
-        elif patch_type == "strategic":
-            def_name = definition_name(rt)
-            if rt.is_custom or def_name is None:
-                raise UnsupportedMediaType(
-                    f"the body of the request was in an unknown format - accepted media types include: "
-                    f"application/json-patch+json, application/merge-patch+json "
-                    f"(strategic merge patch is not supported for {rt.kind})"
-                )
-            defs = definitions()["$defs"]
-            patched = strategic_merge(current, body, defs[def_name], defs)
-        else:
-            raise UnsupportedMediaType(f"unsupported patch type {patch_type!r}: use merge, json or strategic")
-        if not isinstance(patched, dict):
-            raise BadRequest("the patch did not produce an object")
+        patched = apply_patch(rt, current, body, patch_type)
         rv = (patched.get("metadata") or {}).get("resourceVersion")
         if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, name)
@@ -474,17 +434,3 @@ class Store:
 
     def all_of(self, rt: ResourceType) -> Objects:
         return list(self._objects.get(rt.key, {}).values())
-
-
-def _crd_status(crd: dict[str, Any]) -> dict[str, Any]:
-    now = now_iso()
-    names = (crd.get("spec") or {}).get("names") or {}
-    conditions = [
-        {"type": t, "status": "True", "lastTransitionTime": now, "reason": r, "message": m}
-        for t, r, m in (
-            ("NamesAccepted", "NoConflicts", "no conflicts found"),
-            ("Established", "InitialNamesAccepted", "the initial names have been accepted"),
-        )
-    ]
-    versions = [v["name"] for v in (crd.get("spec") or {}).get("versions") or [] if v.get("storage")]
-    return {"acceptedNames": names, "conditions": conditions, "storedVersions": versions}
