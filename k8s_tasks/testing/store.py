@@ -202,9 +202,11 @@ class Store(TypeRegistry):
         *,
         strict: bool = False,
         copy: bool = True,
+        check: bool = True,
     ) -> dict[str, Any]:
         """Store a new object. ``copy=False``: the caller gives up ``obj`` and gets the stored dict back
-        (read-only); the HTTP server does this with each freshly parsed body."""
+        (read-only); the HTTP server does this with each freshly parsed body. ``check=False`` skips the
+        schema validation, for controllers writing objects they built themselves (events, pods)."""
         if copy:
             obj = clone(obj)
         for field, expected in (("apiVersion", rt.api_version), ("kind", rt.kind)):
@@ -257,7 +259,8 @@ class Store(TypeRegistry):
                 obj.pop("status", None)
         else:
             apply_create_defaults(rt, obj)
-        validate(rt, obj, strict=strict)
+        if check:
+            validate(rt, obj, strict=strict)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             obj["status"] = crd_status(obj)
         self._commit(rt, "ADDED", obj, None)
