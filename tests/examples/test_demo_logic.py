@@ -1,11 +1,12 @@
 """The demo driver's decisions: verification of outcomes, the progress table, its configuration."""
 
+import io
 from pathlib import Path
 
 import pytest
 from demo_driver.config import child_env, parse_args
 from demo_driver.plan import Expect, Outcome, Planned, contains, equals
-from demo_driver.table import render
+from demo_driver.table import LiveTable, render
 from demo_driver.verify import problems
 
 from .conftest import EXAMPLE_NAMES
@@ -91,3 +92,27 @@ def test_unknown_example_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         parse_args(["--example", "07-nope"], {"PATH": ""})
     assert "invalid choice: '07-nope'" in capsys.readouterr().err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_live_table_reprints_only_changes() -> None:
+    out = io.StringIO()
+    live = LiveTable(out)
+    live.show("A\nB")
+    live.show("A\nB")
+    live.show("A\nC")
+    assert out.getvalue() == "A\nB\n\nA\nC\n"
+
+
+def test_live_table_redraws_in_place_on_a_terminal() -> None:
+    out = Terminal()
+    live = LiveTable(out, columns=3)
+    live.show("A\nB")
+    live.show("A\nC")
+    live.forget()
+    live.show("Dwide")
+    assert out.getvalue() == "A\nB\n\x1b[2F\x1b[JA\nC\nDwi\n"

@@ -18,7 +18,7 @@ from .observe import Placement, read_rows, unfinished_jobs
 from .plan import Outcome, Planned
 from .processes import DemoError, Service, run, run_checked, start, stop, wait_until
 from .scenarios import enqueue
-from .table import render, summary
+from .table import LiveTable, render, summary
 from .verify import all_problems
 
 CRD_NAME = "taskqueues.k8stasks.io"
@@ -91,25 +91,6 @@ def start_operator(config: DemoConfig, env: dict[str, str]) -> Service:
     return start("operator", argv, env, config.workdir / "logs" / "operator.log")
 
 
-class LiveTable:
-    """Reprints the table when it changes; on a terminal it redraws in place."""
-
-    def __init__(self) -> None:
-        self.last = ""
-        self.tty = sys.stdout.isatty()
-
-    def show(self, text: str) -> None:
-        if text == self.last:
-            return
-        if self.tty and self.last:
-            sys.stdout.write(f"\x1b[{self.last.count(chr(10)) + 1}F\x1b[J")
-        elif self.last:
-            sys.stdout.write("\n")
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-        self.last = text
-
-
 def follow(
     plan: list[Planned], placement: Placement, deadline: float, services: list[Service]
 ) -> dict[str, Outcome]:
@@ -132,7 +113,7 @@ def follow(
                 k8s_tasks.cancel(planned.result_id)
                 cancelled.add(planned.result_id)
                 say(f"cancelled {planned.label} ({planned.result_id}) while it was RUNNING")
-                live.last = ""
+                live.forget()
         done = all(o.finished for o in outcomes.values()) and len(outcomes) == len(plan)
         if done:  # the last table shows where every final attempt ran
             placement.refresh()

@@ -1,6 +1,10 @@
-"""The live progress table: plain text, one line per task. Pure."""
+"""The live progress table: plain text, one line per task (rendering is pure; LiveTable prints it)."""
 
 from __future__ import annotations
+
+import shutil
+import sys
+from typing import TextIO
 
 from .plan import Outcome, Planned
 
@@ -60,3 +64,30 @@ def summary(outcomes: dict[str, Outcome]) -> str:
     for outcome in outcomes.values():
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
+class LiveTable:
+    """Prints the table again whenever it changes; on a terminal it redraws it in place."""
+
+    def __init__(self, stream: TextIO | None = None, columns: int | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self.tty = self.stream.isatty()
+        # On a terminal, lines are clipped to its width: a wrapped line would break the redraw.
+        self.columns = columns or shutil.get_terminal_size().columns
+        self.last = ""
+
+    def show(self, text: str) -> None:
+        if self.tty:
+            text = "\n".join(line[: self.columns] for line in text.splitlines())
+        if text == self.last:
+            return
+        if self.last:
+            # Move up over the previous table and clear to the end of the screen, or leave a blank line.
+            self.stream.write(f"\x1b[{self.last.count(chr(10)) + 1}F\x1b[J" if self.tty else "\n")
+        self.stream.write(text + "\n")
+        self.stream.flush()
+        self.last = text
+
+    def forget(self) -> None:
+        """Something else was printed below the table: start the next one afresh."""
+        self.last = ""
