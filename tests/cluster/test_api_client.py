@@ -168,3 +168,20 @@ def test_json_patch_and_strategic_merge_of_keyed_lists(core: client.CoreV1Api, a
     ops = [{"op": "add", "path": "/metadata/labels", "value": {"l": "1"}}]
     patched = core.patch_namespaced_pod("p", "default", ops)
     assert patched.metadata.labels == {"l": "1"}
+
+
+def test_list_pages_with_limit_and_continue(core: client.CoreV1Api) -> None:
+    for i in range(5):
+        core.create_namespaced_config_map("default", cm(f"page-{i}", paged="yes"))
+    names, token, pages = [], None, 0
+    while True:
+        result = core.list_namespaced_config_map(
+            "default", label_selector="paged=yes", limit=2, _continue=token
+        )
+        names += [i.metadata.name for i in result.items]
+        pages += 1
+        token = result.metadata._continue
+        if not token:
+            break
+        assert result.metadata.remaining_item_count == 5 - len(names)
+    assert names == [f"page-{i}" for i in range(5)] and pages == 3

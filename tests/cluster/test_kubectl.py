@@ -136,3 +136,16 @@ def test_server_side_apply_creates_then_updates(kubectl) -> None:
     cm["data"]["b"] = "2"
     kubectl("apply", "--server-side", "-f", "-", input=yaml.safe_dump(cm))
     assert json.loads(kubectl("get", "cm", "ssa", "-o", "json").stdout)["data"] == {"a": "1", "b": "2"}
+
+
+def test_get_pages_through_more_than_500_objects(kubectl, local_cluster) -> None:
+    store = local_cluster.store
+    cms = store.resource_type("v1", "ConfigMap")
+
+    def fill() -> None:
+        for i in range(620):
+            store.create(cms, {"metadata": {"name": f"many-{i:04d}"}})
+
+    local_cluster.call(fill)
+    rows = kubectl("get", "configmaps", "--no-headers", "-o", "name").stdout.split()
+    assert len(rows) == 620 and rows[-1] == "configmap/many-0619"

@@ -15,6 +15,7 @@ from . import discovery, openapi
 from .faults import Faults
 from .http import error_response, flag, int_param, read_body, respond, wants
 from .logs import serve_log
+from .paging import page
 from .tables import partial_metadata, table
 from .watching import serve_watch
 
@@ -200,27 +201,17 @@ class Api:
             field_selector=request.query.get("fieldSelector"),
             copy=False,
         )
-        limit = int_param(request, "limit")
+        items, meta = page(items, int_param(request, "limit"), request.query.get("continue"), rv)
         if wants(request, "Table"):
-            return respond(table(rt, items, rv, request.query.get("includeObject")))
+            result = table(rt, items, rv, request.query.get("includeObject"))
+            result["metadata"] = meta
+            return respond(result)
         if wants(request, "PartialObjectMetadataList"):
-            return respond(
-                {
-                    "kind": "PartialObjectMetadataList",
-                    "apiVersion": "meta.k8s.io/v1",
-                    "metadata": {"resourceVersion": rv},
-                    "items": [partial_metadata(o) for o in items],
-                }
-            )
-        body: dict[str, Any] = {
-            "kind": rt.list_kind,
-            "apiVersion": rt.api_version,
-            "metadata": {"resourceVersion": rv},
-            "items": items,
-        }
-        if limit and limit < len(items):
-            body["items"] = items[:limit]  # no continuation: clients read everything they asked for
-        return respond(body)
+            kind, api_version = "PartialObjectMetadataList", "meta.k8s.io/v1"
+            items = [partial_metadata(o) for o in items]
+        else:
+            kind, api_version = rt.list_kind, rt.api_version
+        return respond({"kind": kind, "apiVersion": api_version, "metadata": meta, "items": items})
 
     async def _post_sub(self, request: web.Request, t: Target) -> web.Response:
         assert t.name is not None
