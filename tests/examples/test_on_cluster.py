@@ -7,6 +7,7 @@ or all of them), on this run's kind of database, and check its exit status and w
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,22 @@ def test_whole_demo(demo_env: dict[str, str]) -> None:
     # One Job per attempt: 13 tasks, the retried one twice, the cancelled one's Job deleted.
     assert len(statuses) == 13
     assert statuses.count("Complete") == 11 and statuses.count("Failed") == 2  # flaky's 1st, the deadline
+
+
+def processes_mentioning(text: str) -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(text.encode() in arg for arg in args):
+            found.append(b" ".join(args).decode(errors="replace"))
+    return found
+
+
+def test_demo_out_of_time_says_so_and_leaves_nothing_running(demo_env: dict[str, str]) -> None:
+    result = run_demo(demo_env, "--example", "01-hello", "--deadline", "0.5")
+    assert result.returncode == 2, result.stdout
+    assert "DEMO COULD NOT RUN: timed out waiting for" in result.stdout
+    assert processes_mentioning(demo_env["K8S_DEMO_WORKDIR"]) == []

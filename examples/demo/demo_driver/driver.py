@@ -46,15 +46,15 @@ def prepare(config: DemoConfig) -> None:
     call_command("migrate", verbosity=0)
 
 
-def start_cluster(config: DemoConfig, env: dict[str, str], deadline: float) -> Service:
+def start_cluster(config: DemoConfig, env: dict[str, str], deadline: float, services: list[Service]) -> None:
+    """Start the local cluster (added to `services` at once, so it is stopped whatever happens next)."""
     config.kubeconfig.unlink(missing_ok=True)
     argv = [config.python, "-m", "k8s_tasks.testing", "cluster", "--nodes", str(config.nodes_file)]
     argv += ["--kubeconfig", str(config.kubeconfig), "--workdir", str(config.workdir / "cluster")]
-    cluster = start("local cluster", argv, env, config.workdir / "logs" / "cluster.log")
+    services.append(start("local cluster", argv, env, config.workdir / "logs" / "cluster.log"))
     wait_until(
-        config.kubeconfig.exists, what="the local cluster's kubeconfig", deadline=deadline, services=[cluster]
+        config.kubeconfig.exists, what="the local cluster's kubeconfig", deadline=deadline, services=services
     )
-    return cluster
 
 
 def apply_queues(
@@ -159,7 +159,7 @@ def demo(config: DemoConfig) -> int:
     kubectl = [config.kubectl, "--cache-dir", str(config.workdir / "kube-cache")]
     services: list[Service] = []
     try:
-        services.append(start_cluster(config, env, deadline))
+        start_cluster(config, env, deadline, services)
         say(f"local cluster ready (nodes: {config.nodes_file.name}); kubeconfig {config.kubeconfig}")
         apply_queues(config, kubectl, env, deadline, services)
         services.append(start_operator(config, env))
