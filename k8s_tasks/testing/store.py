@@ -31,7 +31,7 @@ from .patching import apply_patch
 from .registry import TypeRegistry
 from .resources import BUILTINS, KOPF_PEERINGS, ResourceType, crd_status, from_crd
 from .selectors import Selector
-from .validation import prune, validate
+from .validation import prune, validate, validate_update
 from .watch import Change, Watch
 
 __all__ = [
@@ -317,6 +317,8 @@ class Store(TypeRegistry):
             return current
         if check:
             validate(rt, new, strict=strict)
+            if subresource is None:
+                validate_update(rt, current, new)
         if gc.removable(rt, new):
             gc.remove(self, rt, new)
             return new

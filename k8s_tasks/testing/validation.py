@@ -176,3 +176,34 @@ def prune(value: Any, schema: dict[str, Any] | None, *, root: bool = False) -> A
 
 
 __all__ = ["Invalid", "definition_name", "definitions", "prune", "validate"]
+
+
+_POD_MUTABLE = ("activeDeadlineSeconds", "tolerations", "schedulingGates", "terminationGracePeriodSeconds")
+
+
+def _pod_spec_core(spec: dict[str, Any]) -> dict[str, Any]:
+    """The part of a pod spec an update may not change (images and a few fields may change)."""
+    core = {k: v for k, v in spec.items() if k not in _POD_MUTABLE}
+    core["containers"] = [{k: v for k, v in c.items() if k != "image"} for c in spec.get("containers") or []]
+    return core
+
+
+def validate_update(rt: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """The immutability rules of updates that clients most often run into (422 "field is immutable")."""
+    causes: list[tuple[str, str, str]] = []
+    name = old["metadata"]["name"]
+    if rt.group == "batch" and rt.kind == "Job":
+        old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
+        for field in ("template", "selector", "completionMode"):
+            if old_spec.get(field) != new_spec.get(field):
+                causes.append((f"spec.{field}", "FieldValueInvalid", "Invalid value: field is immutable"))
+    elif (rt.group, rt.kind) == ("", "Pod"):
+        changed = _pod_spec_core(old.get("spec") or {}) != _pod_spec_core(new.get("spec") or {})
+        message = (
+            "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, "
+            "`spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) "
+            "or `spec.terminationGracePeriodSeconds`"
+        )
+        causes += [("spec", "FieldValueForbidden", message)] if changed else []
+    if causes:
+        raise invalid(rt.kind, rt.group, name, causes)

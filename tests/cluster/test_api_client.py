@@ -185,3 +185,15 @@ def test_list_pages_with_limit_and_continue(core: client.CoreV1Api) -> None:
             break
         assert result.metadata.remaining_item_count == 5 - len(names)
     assert names == [f"page-{i}" for i in range(5)] and pages == 3
+
+
+def test_job_template_is_immutable(batch: client.BatchV1Api) -> None:
+    batch.create_namespaced_job("default", job_manifest("fixed", [PY, "-c", "pass"], suspend=True))
+    with pytest.raises(ApiException) as error:
+        batch.patch_namespaced_job(
+            "fixed", "default", {"spec": {"template": {"spec": {"restartPolicy": "OnFailure"}}}}
+        )
+    assert error.value.status == 422
+    assert body(error)["details"]["causes"][0]["field"] == "spec.template"
+    assert "field is immutable" in body(error)["message"]
+    assert batch.patch_namespaced_job("fixed", "default", {"spec": {"suspend": False}}).spec.suspend is False

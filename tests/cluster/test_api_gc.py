@@ -2,7 +2,7 @@
 collection with each propagation policy, graceful deletion of a running pod, CRDs served on creation."""
 
 import pytest
-from kubernetes import client
+from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 
 from tests.waiting import wait_until
@@ -170,13 +170,22 @@ def test_eviction_api_marks_disruption_target_and_deletes(
         what="the evictee pod to run",
     )
     name = pod.metadata.name
+    since = core.list_namespaced_pod("default").metadata.resource_version
     eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name}}
     core.create_namespaced_pod_eviction(name, "default", eviction)
-    marked = core.read_namespaced_pod(name, "default")
-    assert marked.metadata.deletion_timestamp is not None
+    # the kubelet may stop and remove the pod at once: read what happened from a watch, in order
+    seen = []
+    for event in watch.Watch().stream(
+        core.list_namespaced_pod,
+        "default",
+        resource_version=since,
+        field_selector=f"metadata.name={name}",
+        timeout_seconds=20,
+    ):
+        seen.append(event)
+        if event["type"] == "DELETED":
+            break
+    assert seen[-1]["type"] == "DELETED"
+    marked = next(e["object"] for e in seen if e["object"].metadata.deletion_timestamp)
     (condition,) = [c for c in marked.status.conditions if c.type == "DisruptionTarget"]
     assert condition.reason == "EvictionByEvictionAPI" and condition.status == "True"
-    wait_until(
-        lambda: not core.list_namespaced_pod("default", field_selector=f"metadata.name={name}").items,
-        what="the evicted pod to be stopped and removed",
-    )
