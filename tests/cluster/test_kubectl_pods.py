@@ -48,6 +48,8 @@ def test_describe_shows_events(kubectl) -> None:
 
 
 def test_get_watch_streams_job_changes(kubectl, kube_env) -> None:
+    manifest = job_manifest("watched", [PY, "-c", "pass"], suspend=True)
+    kubectl("create", "-f", "-", input=yaml.safe_dump(manifest))
     watcher = subprocess.Popen(
         [str(KUBECTL), "get", "jobs", "-w"],
         env=kube_env,
@@ -57,18 +59,23 @@ def test_get_watch_streams_job_changes(kubectl, kube_env) -> None:
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout], daemon=True).start()
-    try:
-        kubectl("create", "-f", "-", input=yaml.safe_dump(job_manifest("watched", [PY, "-c", "pass"])))
-        seen: list[str] = []
+    seen: list[str] = []
+
+    def read_until(word: str) -> None:
         deadline = time.monotonic() + 30
-        while not any("Complete" in line for line in seen):
-            assert time.monotonic() < deadline, f"kubectl get -w never showed Complete: {seen}"
+        while not any(word in line for line in seen):
+            assert time.monotonic() < deadline, f"kubectl get -w never showed {word}: {seen}"
             try:
                 seen.append(lines.get(timeout=1))
             except queue.Empty:
                 continue
+
+    try:
+        read_until("Suspended")  # the watch is running: now let the Job go
+        kubectl("patch", "job", "watched", "--type=merge", "-p", '{"spec": {"suspend": false}}')
+        read_until("Complete")
         assert seen[0].split() == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
-        assert seen[1].split()[:3] == ["watched", "Running", "0/1"]
+        assert seen[1].split()[:3] == ["watched", "Suspended", "0/1"]
         assert seen[-1].split()[:3] == ["watched", "Complete", "1/1"]
     finally:
         watcher.terminate()
