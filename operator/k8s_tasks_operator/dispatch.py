@@ -60,6 +60,7 @@ async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> None:
         )
         return
     if created:
+        rt.launched += 1
         await post_event(
             body,
             "Dispatched",

@@ -41,6 +41,16 @@ async def cleanup(memo: kopf.Memo, **_: Any) -> None:
     memo.loop.cancel()
 
 
+@kopf.on.probe(id="dispatch")
+async def dispatch_probe(memo: kopf.Memo, **_: Any) -> dict[str, Any]:
+    """Part of the liveness endpoint's answer: is the dispatch loop alive, and what does it serve."""
+    rt: Runtime | None = getattr(memo, "runtime", None)
+    task: asyncio.Task[None] | None = getattr(memo, "loop", None)
+    if rt is None or task is None or task.done():
+        raise kopf.PermanentError("the dispatch loop is not running")
+    return {"queues": sorted(rt.queues.known_queue_names()), "launched": rt.launched}
+
+
 @kopf.on.event(GROUP, VERSION, PLURAL)
 async def taskqueue_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
     rt: Runtime = memo.runtime

@@ -21,6 +21,8 @@ class Runtime:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     last_status: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending_reasons: dict[str, str] = field(default_factory=dict)
+    launched: int = 0
+    """Jobs this process created (the liveness endpoint reports it)."""
     last_pods: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     """The last state of ending pods (Job name -> pod name -> pod) until their Job's outcome is written."""
     active_jobs: dict[str, set[str]] = field(default_factory=dict)

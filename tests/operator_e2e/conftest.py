@@ -3,10 +3,13 @@ the real kubernetes client), and the test's real database shared with the task p
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -78,6 +81,13 @@ def make_queue(api: client.ApiClient) -> QueueFactory:
     return create
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 class Operator:
     """The real operator, `python -m k8s_tasks_operator`, as its own process."""
 
@@ -85,16 +95,44 @@ class Operator:
         self.env, self.log_path = env, log
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.port = free_port()
 
     def start(self) -> None:
         self.starts += 1
+        liveness = f"http://127.0.0.1:{self.port}/healthz"
         with self.log_path.open("a") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "k8s_tasks_operator", "--namespace", NAMESPACE],
+                [
+                    sys.executable,
+                    "-m",
+                    "k8s_tasks_operator",
+                    "--namespace",
+                    NAMESPACE,
+                    "--liveness",
+                    liveness,
+                ],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def health(self) -> dict[str, Any] | None:
+        """kopf's liveness endpoint with our probe: None until the dispatch loop runs."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as response:
+                data: dict[str, Any] = json.load(response)
+                return data
+        except (OSError, ValueError):
+            return None
+
+    def wait_ready(self, timeout: float = 60.0) -> dict[str, Any]:
+        """Until the operator serves at least one queue."""
+        return wait_until(
+            lambda: (h := self.health()) and h.get("dispatch", {}).get("queues") and h,
+            timeout=timeout,
+            interval=0.1,
+            what="the operator's dispatch loop to serve a queue",
+        )
 
     def kill(self) -> None:
         """SIGKILL: no cleanup at all, as when a node dies."""

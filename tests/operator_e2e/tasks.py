@@ -35,10 +35,11 @@ def hold(path: str, seconds: float = 30.0) -> str:
 
 
 @task()
-def record(path: str, label: str) -> str:
-    """Appends `label` to `path`: the order of lines is the order tasks ran."""
+def record(path: str, label: str, seconds: float = 0.0) -> str:
+    """Appends `label` to `path` (the order of lines is the order tasks ran), then takes `seconds`."""
     with Path(path).open("a") as f:
         f.write(label + "\n")
+    time.sleep(seconds)
     return label
 
 

@@ -1,0 +1,107 @@
+"""Restarts and replicas: SIGKILL the operator at random during a run; run two at once on PostgreSQL.
+Every task must end exactly once, with one Job per attempt."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from kubernetes import client
+
+from k8s_tasks.models import TaskRecord
+from k8s_tasks.testing.cluster import LocalCluster
+from tests.operator_e2e import tasks
+from tests.operator_e2e.conftest import NAMESPACE, Operator, QueueFactory, jobs
+from tests.waiting import wait_until
+
+TASKS = 200
+KILLS = 20
+
+
+def assert_ran_exactly_once(api: client.ApiClient, ids: list[str], ledger: Path) -> None:
+    records = list(TaskRecord.objects.filter(pk__in=ids))
+    assert len(records) == len(ids)
+    unfinished = [r for r in records if r.status != "SUCCESSFUL"]
+    assert not unfinished, [(r.id, r.status, r.reason) for r in unfinished[:5]]
+    assert all(r.attempt == 1 and len(r.worker_ids) == 1 for r in records)
+    ran = Counter(ledger.read_text().split())
+    assert set(ran) == set(ids)
+    assert max(ran.values()) == 1, [i for i, n in ran.items() if n > 1][:5]
+    per_attempt = Counter(
+        (j.metadata.labels["k8stasks.io/task-id"], j.metadata.annotations["k8stasks.io/attempt"])
+        for j in jobs(api)
+    )
+    assert len(per_attempt) == len(ids)
+    assert max(per_attempt.values()) == 1
+
+
+@pytest.mark.timeout(900)
+def test_operator_sigkilled_at_random_loses_and_duplicates_nothing(
+    operator_env: dict[str, str], make_queue: QueueFactory, api: client.ApiClient, tmp_path: Path
+) -> None:
+    make_queue("default", concurrency=4)
+    ledger = tmp_path / "ledger"
+    ids = [tasks.record.enqueue(str(ledger), f"placeholder-{i}", 0.3).id for i in range(TASKS)]
+    # Each task writes its own id: re-enqueue with the id known is not possible, so rewrite the args.
+    for task_id in ids:
+        TaskRecord.objects.filter(pk=task_id).update(args=[str(ledger), task_id, 0.3])
+    operator = Operator(operator_env, tmp_path / "operator.log")
+    rng = random.Random(20261128)
+    kills = 0
+    deadline = time.monotonic() + 800
+    try:
+        operator.start()
+        while kills < KILLS:
+            assert time.monotonic() < deadline, f"stuck after {kills} kills"
+            operator.wait_ready()
+            # The random pause is the point of the test: the kill lands at any instant of the work.
+            time.sleep(rng.uniform(0.0, 1.0))
+            operator.kill()
+            kills += 1
+            operator.start()
+        assert TaskRecord.objects.exclude(status="SUCCESSFUL").exists(), "the run ended before the kills did"
+        wait_until(
+            lambda: not TaskRecord.objects.exclude(status="SUCCESSFUL").exists(),
+            timeout=300,
+            what="all tasks",
+        )
+    finally:
+        operator.stop()
+    assert_ran_exactly_once(api, ids, ledger)
+
+
+@pytest.mark.postgres_only
+def test_two_operators_never_dispatch_a_task_twice(
+    operator_env: dict[str, str],
+    make_queue: QueueFactory,
+    api: client.ApiClient,
+    cluster: LocalCluster,
+    tmp_path: Path,
+) -> None:
+    make_queue("default", concurrency=6)
+    ledger = tmp_path / "ledger"
+    ids = [tasks.record.enqueue(str(ledger), "x").id for _ in range(60)]
+    for task_id in ids:
+        TaskRecord.objects.filter(pk=task_id).update(args=[str(ledger), task_id])
+    first = Operator(operator_env, tmp_path / "first.log")
+    second = Operator(operator_env, tmp_path / "second.log")
+    first.start()
+    second.start()
+    try:
+        wait_until(
+            lambda: not TaskRecord.objects.exclude(status="SUCCESSFUL").exists(),
+            timeout=300,
+            what="all 60 tasks",
+        )
+    finally:
+        first.stop()
+        second.stop()
+    assert_ran_exactly_once(api, ids, ledger)
+    events = client.CoreV1Api(api).list_namespaced_event(NAMESPACE).items
+    dispatched = Counter(e.involved_object.name for e in events if e.reason == "Dispatched")
+    assert len(dispatched) == 60 and max(dispatched.values()) == 1
+    both = "dispatched" in first.log() and "dispatched" in second.log()
+    assert both, "both operators should have dispatched some of the work"
