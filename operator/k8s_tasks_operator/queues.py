@@ -17,10 +17,16 @@ class QueueState:
     generation: int
     profile: QueueProfile | None = None
     errors: list[str] = field(default_factory=list)
+    conflict: str = ""
+    """Set while another TaskQueue already serves the same queue name."""
 
     @property
     def valid(self) -> bool:
-        return self.profile is not None
+        return self.profile is not None and not self.conflict
+
+    @property
+    def problems(self) -> list[str]:
+        return [*self.errors, *([self.conflict] if self.conflict else [])]
 
 
 def load_queue(body: dict[str, Any]) -> QueueState:
@@ -59,16 +65,17 @@ class QueueRegistry:
         """Valid queues; of two objects naming one queue, the first by name wins, the other is invalid."""
         seen: dict[str, QueueState] = {}
         for state in sorted(self._by_name.values(), key=lambda s: s.name):
-            if not state.valid:
+            state.conflict = ""
+            if state.profile is None:
                 continue
             if state.queue_name in seen:
-                state.errors = [
+                state.conflict = (
                     f"spec.queueName: queue '{state.queue_name}' is already served by TaskQueue "
                     f"'{seen[state.queue_name].name}'; give each queue exactly one TaskQueue"
-                ]
+                )
                 continue
             seen[state.queue_name] = state
-        return [s for s in seen.values() if not s.errors]
+        return list(seen.values())
 
     def known_queue_names(self) -> set[str]:
         return {s.queue_name for s in self.valid()}
@@ -85,7 +92,7 @@ def queue_status(state: QueueState, counts: dict[str, int]) -> dict[str, Any]:
         "failed": counts.get("failed", 0),
         "observedGeneration": state.generation,
     }
-    if profile is not None and not state.errors:
+    if profile is not None and state.valid:
         status["pool"] = profile.pool
         status["gpus"] = profile.gpus
         condition = {
@@ -99,7 +106,7 @@ def queue_status(state: QueueState, counts: dict[str, int]) -> dict[str, Any]:
             "type": "Valid",
             "status": "False",
             "reason": "InvalidSpec",
-            "message": "; ".join(state.errors),
+            "message": "; ".join(state.problems),
         }
     status["conditions"] = [condition]
     return status

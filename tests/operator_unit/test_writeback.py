@@ -1,0 +1,31 @@
+"""Pure parts of write-back: which Job is which task, and which pods are remembered."""
+
+from __future__ import annotations
+
+from k8s_tasks_operator.config import OperatorConfig
+from k8s_tasks_operator.runtime import Runtime
+from k8s_tasks_operator.writeback import job_identity, remember_pod
+
+
+def test_job_identity_from_labels_and_annotations() -> None:
+    job = {
+        "metadata": {
+            "name": "task-x-2",
+            "labels": {"k8stasks.io/task-id": "x"},
+            "annotations": {"k8stasks.io/attempt": "2"},
+        }
+    }
+    assert job_identity(job) == ("x", 2)
+    assert job_identity({"metadata": {"name": "someone-elses"}}) is None
+
+
+async def test_ending_pods_are_remembered_per_job() -> None:
+    rt = Runtime(config=OperatorConfig())
+    pod = {"metadata": {"name": "p1", "labels": {"job-name": "j"}}, "status": {"phase": "Running"}}
+    remember_pod(rt, "MODIFIED", pod)
+    assert rt.last_pods == {}
+    ending = {**pod, "status": {"phase": "Failed"}}
+    remember_pod(rt, "MODIFIED", ending)
+    replacement = {"metadata": {"name": "p2", "labels": {"job-name": "j"}}, "status": {}}
+    remember_pod(rt, "DELETED", replacement)
+    assert set(rt.last_pods["j"]) == {"p1", "p2"}
