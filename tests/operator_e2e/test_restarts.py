@@ -21,6 +21,10 @@ TASKS = 200
 KILLS = 20
 
 
+def unfinished() -> bool:
+    return TaskRecord.objects.exclude(status="SUCCESSFUL").exists()
+
+
 def assert_ran_exactly_once(api: client.ApiClient, ids: list[str], ledger: Path) -> None:
     records = list(TaskRecord.objects.filter(pk__in=ids))
     assert len(records) == len(ids)
@@ -42,7 +46,7 @@ def assert_ran_exactly_once(api: client.ApiClient, ids: list[str], ledger: Path)
 def test_operator_sigkilled_at_random_loses_and_duplicates_nothing(
     operator_env: dict[str, str], make_queue: QueueFactory, api: client.ApiClient, tmp_path: Path
 ) -> None:
-    make_queue("default", concurrency=4)
+    make_queue("default", concurrency=10)
     ledger = tmp_path / "ledger"
     ids = [tasks.record.enqueue(str(ledger), f"placeholder-{i}", 0.3).id for i in range(TASKS)]
     # Each task writes its own id: re-enqueue with the id known is not possible, so rewrite the args.
@@ -56,18 +60,14 @@ def test_operator_sigkilled_at_random_loses_and_duplicates_nothing(
         operator.start()
         while kills < KILLS:
             assert time.monotonic() < deadline, f"stuck after {kills} kills"
-            operator.wait_ready()
-            # The random pause is the point of the test: the kill lands at any instant of the work.
-            time.sleep(rng.uniform(0.0, 1.0))
+            # The random pause is the point of the test: a kill lands at any instant, starting up,
+            # between a claim and its Job, or while writing an outcome.
+            time.sleep(rng.uniform(0.3, 3.0))
+            assert unfinished(), f"the run ended after {kills} kills: make it longer"
             operator.kill()
             kills += 1
             operator.start()
-        assert TaskRecord.objects.exclude(status="SUCCESSFUL").exists(), "the run ended before the kills did"
-        wait_until(
-            lambda: not TaskRecord.objects.exclude(status="SUCCESSFUL").exists(),
-            timeout=300,
-            what="all tasks",
-        )
+        wait_until(lambda: not unfinished(), timeout=300, what="all tasks after the last kill")
     finally:
         operator.stop()
     assert_ran_exactly_once(api, ids, ledger)
