@@ -1,0 +1,146 @@
+"""The local cluster for the benchmarks: ``python -m k8s_tasks.testing cluster`` plus two measuring
+instruments added by wrapping, not by editing k8s_tasks/testing:
+
+- a counting middleware: every API request by verb and resource (writes per task are counted here);
+- a Job recorder: a store watch noting, per task id, when its Job was created and when it finished
+  (``time.time()``: the same clock as the database rows and the benchmark driver on this machine).
+
+``GET /_bench/stats`` returns both; ``POST /_bench/reset`` clears them.
+
+    python -m bench.cluster_proc --kubeconfig PATH [--fake-seconds S] [--nodes N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import re
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+import k8s_tasks.testing.cluster as cluster_module
+from k8s_tasks.testing.cluster import LocalCluster
+from k8s_tasks.testing.sim import NodeSpec
+
+TASK_ID = "k8stasks.io/task-id"
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+RESOURCE_RE = re.compile(
+    r"^/(?:api|apis/[^/]+)/[^/]+/(?:namespaces/[^/]+/)?([a-z]+)(?:/[^/]+)?(?:/([a-z]+))?"
+)
+
+
+def resource_of(path: str) -> str:
+    """'/apis/batch/v1/namespaces/ns/jobs' -> 'jobs'; '.../taskqueues/q/status' -> 'taskqueues/status'"""
+    match = RESOURCE_RE.match(path)
+    if not match:
+        return "other"
+    plural, sub = match.groups()
+    return f"{plural}/{sub}" if sub else plural
+
+
+class Instruments:
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.requests: collections.Counter[str] = collections.Counter()
+        self.created: dict[str, float] = {}
+        self.finished: dict[str, float] = {}
+
+    def stats(self) -> dict[str, Any]:
+        return {"requests": dict(self.requests), "created": self.created, "finished": self.finished}
+
+
+INSTRUMENTS = Instruments()
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def counting(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path == "/_bench/stats":
+        return web.json_response(INSTRUMENTS.stats())
+    if request.path == "/_bench/reset":
+        INSTRUMENTS.reset()
+        return web.json_response({})
+    watch = request.query.get("watch") in ("1", "true")
+    INSTRUMENTS.requests[f"{'WATCH' if watch else request.method} {resource_of(request.path)}"] += 1
+    return await handler(request)
+
+
+def instrumented_make_app(original: Callable[..., web.Application]) -> Callable[..., web.Application]:
+    def make_app(*args: Any, **kwargs: Any) -> web.Application:
+        app = original(*args, **kwargs)
+        app.middlewares.insert(0, counting)
+        return app
+
+    return make_app
+
+
+def job_finished(job: dict[str, Any]) -> bool:
+    return any(
+        c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+        for c in (job.get("status") or {}).get("conditions") or ()
+    )
+
+
+async def record_jobs(cluster: LocalCluster) -> None:
+    store = cluster.store
+    jobs = store.watch(store.resource_type("batch/v1", "Job"), copy=False)
+    async for event_type, job in jobs:
+        task_id = (job.get("metadata", {}).get("labels") or {}).get(TASK_ID)
+        if not task_id:
+            continue
+        now = time.time()
+        if event_type == "ADDED":
+            INSTRUMENTS.created.setdefault(task_id, now)
+        if event_type in ("ADDED", "MODIFIED") and job_finished(job):
+            INSTRUMENTS.finished.setdefault(task_id, now)
+
+
+async def serve(args: argparse.Namespace) -> None:
+    cluster_module.make_app = instrumented_make_app(cluster_module.make_app)  # type: ignore[attr-defined]
+    nodes = [
+        NodeSpec(
+            name=f"node-{i}",
+            labels={"pool": "general"},
+            allocatable={"cpu": "1000", "memory": "4000Gi", "pods": "100000"},
+        )
+        for i in range(args.nodes)
+    ]
+    cluster = LocalCluster(
+        nodes,
+        workdir=args.workdir,
+        kubeconfig_path=args.kubeconfig,
+        runtime="fake",
+        fake_seconds=args.fake_seconds,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await cluster.start()
+    recorder = asyncio.create_task(record_jobs(cluster))
+    try:
+        await stop.wait()
+    finally:
+        recorder.cancel()
+        await cluster.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kubeconfig", type=Path, required=True)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--fake-seconds", type=float, default=3600.0)
+    parser.add_argument("--nodes", type=int, default=4)
+    asyncio.run(serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

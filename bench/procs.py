@@ -1,0 +1,173 @@
+"""The processes a benchmark runs: the local cluster, the operator, django-tasks-db's db_worker; and what
+is measured of a process from /proc (resident memory, CPU time)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client, config
+
+from k8s_tasks_operator.crd import GROUP, PLURAL, VERSION, load_crd
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMESPACE = "default"
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def wait_for[T](check: Callable[[], T], *, timeout: float, what: str, interval: float = 0.05) -> T:
+    """Poll `check` until it returns something truthy; SystemExit naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise SystemExit(f"benchmark: timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def base_env(db_env: dict[str, str]) -> dict[str, str]:
+    env = {**os.environ, **db_env, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    return env
+
+
+class Process:
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
+        self.log_path = log
+        with log.open("a") as out:
+            self.popen = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+
+    def tail(self, lines: int = 30) -> str:
+        return "".join(self.log_path.read_text(errors="replace").splitlines(True)[-lines:])
+
+
+class Cluster(Process):
+    """bench.cluster_proc: the local cluster (fake runtime) with request counts and Job times."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], fake_seconds: float = 3600.0) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.kubeconfig = workdir / "kubeconfig"
+        argv = [sys.executable, "-m", "bench.cluster_proc", "--kubeconfig", str(self.kubeconfig)]
+        argv += ["--workdir", str(workdir / "cluster"), "--fake-seconds", str(fake_seconds)]
+        super().__init__(argv, env, workdir / "cluster.log")
+        wait_for(lambda: self.kubeconfig.exists() or not self.alive(), timeout=60, what="the cluster")
+        if not self.alive():
+            raise SystemExit(f"the cluster exited:\n{self.tail()}")
+        self.api = config.new_client_from_config(str(self.kubeconfig))
+        self.url = self.api.configuration.host
+        client.ApiextensionsV1Api(self.api).create_custom_resource_definition(load_crd())
+
+    def stats(self) -> dict[str, Any]:
+        with urllib.request.urlopen(f"{self.url}/_bench/stats", timeout=30) as response:
+            data: dict[str, Any] = json.load(response)
+            return data
+
+    def reset(self) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}/_bench/reset", method="POST"), timeout=30)
+
+    def make_queue(self, name: str = "default", **spec: Any) -> None:
+        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "TaskQueue", "metadata": {"name": name}}
+        client.CustomObjectsApi(self.api).create_namespaced_custom_object(
+            GROUP, VERSION, NAMESPACE, PLURAL, {**body, "spec": spec}
+        )
+
+    def queue_valid(self, name: str = "default") -> bool:
+        body: dict[str, Any] = client.CustomObjectsApi(self.api).get_namespaced_custom_object(  # type: ignore[assignment]
+            GROUP, VERSION, NAMESPACE, PLURAL, name
+        )
+        conditions = (body.get("status") or {}).get("conditions") or []
+        return any(c.get("type") == "Valid" and c.get("status") == "True" for c in conditions)
+
+    def set_concurrency(self, concurrency: int, name: str = "default") -> None:
+        client.CustomObjectsApi(self.api).patch_namespaced_custom_object(
+            GROUP, VERSION, NAMESPACE, PLURAL, name, {"spec": {"concurrency": concurrency}}
+        )
+
+    def stop(self) -> None:
+        self.api.close()
+        super().stop()
+
+
+class Operator(Process):
+    """`python -m k8s_tasks_operator` (or bench.qps_operator: the same with a client-side QPS limit)."""
+
+    def __init__(self, cluster: Cluster, env: dict[str, str], log: Path, *, qps: float | None = None) -> None:
+        self.port = free_port()
+        module = ["bench.qps_operator", "--qps", str(qps)] if qps else ["k8s_tasks_operator"]
+        argv = [sys.executable, "-m", *module, "--namespace", NAMESPACE]
+        argv += ["--liveness", f"http://127.0.0.1:{self.port}/healthz"]
+        super().__init__(argv, {**env, "KUBECONFIG": str(cluster.kubeconfig)}, log)
+
+    def health(self) -> dict[str, Any] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:
+                data: dict[str, Any] = json.load(response)
+                return data
+        except (OSError, ValueError):
+            return None
+
+    def wait_ready(self, cluster: Cluster, queue: str = "default") -> None:
+        """Until the operator has reported on the queue's status (kopf caches its liveness probes for
+        10 s, so the TaskQueue status is the quicker sign that the dispatch loop serves the queue)."""
+
+        def ready() -> bool:
+            if not self.alive():
+                raise SystemExit(f"the operator exited:\n{self.tail()}")
+            return cluster.queue_valid(queue)
+
+        wait_for(ready, timeout=90, what="the operator to serve a queue", interval=0.1)
+
+
+class PeerWorker(Process):
+    """django-tasks-db's `manage.py db_worker` for the peer backend, one worker, its default 1 s poll."""
+
+    def __init__(self, env: dict[str, str], log: Path, interval: float = 1.0) -> None:
+        argv = [sys.executable, "-m", "django", "db_worker", "--backend", "peer", "--no-startup-delay"]
+        argv += ["--interval", str(interval), "--no-reload", "-v", "0"]
+        super().__init__(argv, env, log)

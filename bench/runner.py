@@ -1,0 +1,83 @@
+"""One database: every scenario, repeated, ours and the peer's interleaved. Writes the raw measurements
+as JSON for bench.run (which starts this once per database, so each gets its own Django settings).
+
+    python -m bench.runner --db sqlite|postgres --out RAW.json [--repetitions 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import database
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def repeat(name: str, repetitions: int, run: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for rep in range(repetitions):
+        started = time.monotonic()
+        out.append(run(rep))
+        log(f"{name}: repetition {rep + 1}/{repetitions} in {time.monotonic() - started:.1f}s")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--repetitions", type=int, default=5)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix=f"k8s-tasks-bench-{args.db}-"))
+    db_env = database.choose(args.db, workdir)
+    database.setup()
+
+    from django.db import connections
+
+    from . import enqueue, ours, peer
+    from .context import Context, Sizes
+    from .procs import base_env
+
+    sizes = Sizes(repetitions=args.repetitions)
+    ctx = Context(args.db, base_env(db_env), workdir, sizes)
+
+    def both(ours_run: Callable[[Context], Any], peer_run: Callable[[Context], Any]) -> Callable[[int], Any]:
+        def run(rep: int) -> dict[str, Any]:
+            order = [("ours", ours_run), ("peer", peer_run)]
+            if not ctx.ours_first(rep):
+                order.reverse()
+            return {name: fn(ctx) for name, fn in order}
+
+        return run
+
+    raw: dict[str, Any] = {"database": args.db, "sizes": sizes.__dict__}
+    try:
+        raw["enqueue"] = repeat(
+            "enqueue",
+            sizes.repetitions,
+            lambda rep: enqueue.repetition(
+                ctx.ours_first(rep), sizes.enqueue_sequential, sizes.enqueue_atomic
+            ),
+        )
+        raw["main"] = repeat(
+            "dispatch+latency+write-back", sizes.repetitions, both(ours.main_run, peer.main_run)
+        )
+        raw["qps"] = repeat("dispatch at 20 QPS", sizes.repetitions, lambda rep: ours.qps_run(ctx))
+        raw["backlog"] = repeat("memory+drain", sizes.repetitions, both(ours.backlog_run, peer.backlog_run))
+    finally:
+        connections.close_all()
+        database.drop(db_env)
+    args.out.write_text(json.dumps(raw))
+
+
+if __name__ == "__main__":
+    main()
