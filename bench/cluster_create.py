@@ -2,12 +2,16 @@
 
 The cluster runs as its own process (``python -m k8s_tasks.testing cluster --runtime fake``), as an
 operator would see it; this process creates Jobs from a few client threads and reports the rate. With the
-fake runtime the simulation also schedules and finishes every pod while the creates are running.
+fake runtime the simulation also schedules and finishes every pod while the creates are running; the
+benchmark then waits until every Job is Complete and reports that time too, so a simulation that falls
+behind the creates cannot hide. It also reports the CPU time the cluster process spent per Job, a figure
+that other work on a shared machine disturbs much less than the wall-clock rate.
 
-    .venv/bin/python bench/cluster_create.py [--jobs 3000] [--threads 4] [--fake-seconds 0.5]
+    .venv/bin/python bench/cluster_create.py [--jobs 3000] [--threads 4] [--fake-seconds 0.5] [--raw]
 """
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -54,6 +58,37 @@ def create(api: client.BatchV1Api, name: str, raw: bool, suspend: bool) -> None:
         assert response.status == 201, body
     else:
         assert api.create_namespaced_job("default", job(name, suspend)).metadata.name == name
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def complete_count(api: client.BatchV1Api) -> int:
+    response = api.list_namespaced_job("default", label_selector="bench=create", _preload_content=False)
+    items = json.loads(response.read())["items"]
+    response.release_conn()
+    return sum(
+        1
+        for job in items
+        if job["metadata"]["name"].startswith("bench-")
+        and any(
+            c.get("type") == "Complete" and c.get("status") == "True"
+            for c in (job.get("status") or {}).get("conditions") or []
+        )
+    )
+
+
+def wait_complete(api: client.BatchV1Api, count: int, timeout: float) -> int:
+    """Poll until ``count`` bench Jobs are Complete (or the deadline passes); the last count seen."""
+    deadline = time.monotonic() + timeout
+    done = complete_count(api)
+    while done < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+        done = complete_count(api)
+    return done
 
 
 def wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -123,17 +158,26 @@ def main() -> None:
             api = client.BatchV1Api(client.ApiClient(configuration))
             api.create_namespaced_job("default", job("warmup"))  # compile validators, open connections
             names = [f"bench-{i}" for i in range(args.jobs)]
+            cpu_before = cpu_seconds(cluster.pid)
             started = time.perf_counter()
             with ThreadPoolExecutor(args.threads) as pool:
                 list(pool.map(lambda n: create(api, n, args.raw, args.suspend), names))
             elapsed = time.perf_counter() - started
-            listed = len(api.list_namespaced_job("default", label_selector="bench=create").items)
             mode = "raw responses" if args.raw else "deserialized V1Job responses"
             mode += ", suspended Jobs (no pods)" if args.suspend else ", each Job runs a fake pod"
             print(
                 f"{args.jobs} Job creates in {elapsed:.2f}s with {args.threads} client threads, {mode}: "
-                f"{args.jobs / elapsed:.0f} creates/s ({listed} Jobs listed afterwards)"
+                f"{args.jobs / elapsed:.0f} creates/s"
             )
+            if not args.suspend:
+                done = wait_complete(api, args.jobs, timeout=max(60.0, args.jobs / 20))
+                total = time.perf_counter() - started
+                print(
+                    f"{done}/{args.jobs} Jobs Complete {total:.2f}s after the first create "
+                    f"({done / total:.0f} Jobs/s end to end)"
+                )
+            cpu = cpu_seconds(cluster.pid) - cpu_before
+            print(f"cluster process CPU: {cpu:.2f}s, {1000 * cpu / args.jobs:.2f} ms per Job")
         finally:
             cluster.send_signal(signal.SIGTERM)
             cluster.wait(timeout=60)

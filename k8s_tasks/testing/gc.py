@@ -27,8 +27,10 @@ def index(store: "Store", rt: ResourceType, new: dict[str, Any] | None, old: dic
     assert current is not None
     m = current["metadata"]
     ref = (rt, m.get("namespace", ""), m["name"])
-    old_owners, new_owners = _owners(old), _owners(new)
-    if old_owners != new_owners:
+    old_refs = None if old is None else old["metadata"].get("ownerReferences")
+    new_refs = None if new is None else m.get("ownerReferences")
+    if old_refs is not new_refs and old_refs != new_refs:  # the same list on most updates
+        old_owners, new_owners = _owners(old), _owners(new)
         for uid in old_owners:
             deps = store.dependents.get(uid)
             if deps is not None:
@@ -65,11 +67,12 @@ def _dependents(store: "Store", uid: str) -> list[tuple[ResourceType, dict[str, 
     return found
 
 
-def remove(store: "Store", rt: ResourceType, obj: dict[str, Any]) -> None:
-    """Remove the object for good, then collect what depended on it."""
+def remove(store: "Store", rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any] | None:
+    """Remove the object for good, then collect what depended on it; the object as deleted (None if it
+    was gone already)."""
     if store.stored_or_none(rt, obj["metadata"].get("namespace"), obj["metadata"]["name"]) is None:
-        return
-    store.commit(rt, "DELETED", obj, obj)
+        return None
+    deleted = store.commit(rt, "DELETED", obj, obj)
     uid = obj["metadata"]["uid"]
     for dep_rt, dep in _dependents(store, uid):
         delete(store, dep_rt, dep, "Background", None)
@@ -81,6 +84,7 @@ def remove(store: "Store", rt: ResourceType, obj: dict[str, Any]) -> None:
             delete(store, ns_rt, ns_obj, "Background", 0)
     for owner_uid in _owners(obj):
         _finish_foreground(store, owner_uid)
+    return deleted
 
 
 def _finish_foreground(store: "Store", owner_uid: str) -> None:
@@ -132,8 +136,7 @@ def delete(
                 return current
             when = (datetime.now(UTC) + timedelta(seconds=period)).strftime("%Y-%m-%dT%H:%M:%SZ")
             marked = _with_meta(current, deletionTimestamp=when, deletionGracePeriodSeconds=period)
-            store.commit(rt, "MODIFIED", marked, current)
-            return marked
+            return store.commit(rt, "MODIFIED", marked, current)
         if m.get("deletionTimestamp") and m.get("deletionGracePeriodSeconds"):
             current = _with_meta(current, deletionGracePeriodSeconds=0)
     if policy == "Orphan":
@@ -151,7 +154,7 @@ def delete(
         marked = _with_meta(
             current, deletionTimestamp=m.get("deletionTimestamp") or now_iso(), finalizers=finalizers
         )
-        store.commit(rt, "MODIFIED", marked, current)
+        marked = store.commit(rt, "MODIFIED", marked, current)
         for dep_rt, dep in _dependents(store, uid):
             delete(store, dep_rt, dep, "Background", None)
         _finish_foreground(store, uid)
@@ -160,7 +163,5 @@ def delete(
         if m.get("deletionTimestamp") and current is store.stored_or_none(rt, m.get("namespace"), m["name"]):
             return current
         marked = _with_meta(current, deletionTimestamp=m.get("deletionTimestamp") or now_iso())
-        store.commit(rt, "MODIFIED", marked, store.stored_or_none(rt, m.get("namespace"), m["name"]))
-        return marked
-    remove(store, rt, current)
-    return current
+        return store.commit(rt, "MODIFIED", marked, store.stored_or_none(rt, m.get("namespace"), m["name"]))
+    return remove(store, rt, current) or current

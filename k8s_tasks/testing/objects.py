@@ -1,7 +1,12 @@
 """Small helpers on plain-dict Kubernetes objects."""
 
+import random
+import time
 from datetime import UTC, datetime
 from typing import Any
+
+_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+_last_stamp: tuple[int, str] = (-1, "")
 
 
 def clone(value: Any) -> Any:
@@ -13,9 +18,26 @@ def clone(value: Any) -> Any:
     return value
 
 
+def stamp(seconds: float) -> str:
+    """A Unix time as Kubernetes writes it: RFC 3339, UTC, whole seconds. The controllers stamp many
+    objects within the same second, so the last result is kept."""
+    global _last_stamp
+    whole = int(seconds)
+    if _last_stamp[0] != whole:
+        _last_stamp = (whole, time.strftime(_FORMAT, time.gmtime(whole)))
+    return _last_stamp[1]
+
+
 def now_iso() -> str:
     """The current time as Kubernetes writes it: RFC 3339, UTC, whole seconds."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp(time.time())
+
+
+def new_uid() -> str:
+    """A random (version 4) UUID string, as metadata.uid; without the os.urandom call of uuid.uuid4."""
+    bits = random.getrandbits(128) & ~(0xF << 76) & ~(0x3 << 62) | (0x4 << 76) | (0x2 << 62)
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def parse_time(text: str | None) -> datetime | None:

@@ -1,7 +1,7 @@
 """Label selectors (equality and set-based) and field selectors, parsed once into plain predicates."""
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +84,7 @@ def parse_label_selector(text: str | None) -> list[Requirement]:
     return requirements
 
 
-def labels_match(requirements: list[Requirement], obj: dict[str, Any]) -> bool:
+def labels_match(requirements: Sequence[Requirement], obj: dict[str, Any]) -> bool:
     if not requirements:
         return True
     labels = (obj.get("metadata") or {}).get("labels") or {}
@@ -132,7 +132,7 @@ def parse_field_selector(text: str | None) -> list[tuple[str, bool, str]]:
     return triples
 
 
-def fields_match(triples: list[tuple[str, bool, str]], obj: dict[str, Any]) -> bool:
+def fields_match(triples: Sequence[tuple[str, bool, str]], obj: dict[str, Any]) -> bool:
     return all((field_value(obj, path) == value) == equal for path, equal, value in triples)
 
 
@@ -152,4 +152,6 @@ class Selector:
         return not self.labels and not self.fields
 
     def __call__(self, obj: dict[str, Any]) -> bool:
-        return labels_match(list(self.labels), obj) and fields_match(list(self.fields), obj)
+        if self.labels and not labels_match(self.labels, obj):
+            return False
+        return not self.fields or fields_match(self.fields, obj)

@@ -26,7 +26,7 @@ from .errors import (
     invalid,
     not_found,
 )
-from .objects import clone, meta, now_iso
+from .objects import clone, meta, new_uid, now_iso
 from .patching import apply_patch
 from .registry import TypeRegistry
 from .resources import BUILTINS, KOPF_PEERINGS, ResourceType, crd_status, from_crd
@@ -126,6 +126,8 @@ class Store(TypeRegistry):
         objects = self._objects[rt.key]
         if namespace and rt.namespaced:
             items = [o for (ns, _), o in objects.items() if ns == namespace and match(o)]
+        elif match.empty:
+            items = list(objects.values())
         else:
             items = [o for o in objects.values() if match(o)]
         return ([clone(o) for o in items] if copy else items), str(self._rv)
@@ -143,9 +145,8 @@ class Store(TypeRegistry):
         """Changes after ``resource_version`` (None: after now); a version compacted away is 410 Gone."""
         key = rt.key
         ns = namespace if rt.namespaced and namespace else None
-        watch = Watch(
-            ns, Selector.parse(label_selector, field_selector), self._watchers[key].discard, copy=copy
-        )
+        selector = Selector.parse(label_selector, field_selector)
+        watch = Watch(ns, None if selector.empty else selector, self._watchers[key].discard, copy=copy)
         if resource_version not in (None, ""):
             try:
                 since = int(str(resource_version))
@@ -174,10 +175,15 @@ class Store(TypeRegistry):
                 watch.close()
 
     # -- the single write path ------------------------------------------------------------------------
-    def _commit(self, rt: ResourceType, kind: str, new: dict[str, Any], old: dict[str, Any] | None) -> None:
+    def _commit(
+        self, rt: ResourceType, kind: str, new: dict[str, Any], old: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """Store ``new`` (a copy of its top level with the next resourceVersion: ``new`` itself may be the
+        stored object, as on deletion, and stored objects are shared with watches and informers, so they
+        are never changed in place) and fan the change out; the stored dict is returned."""
         self._rv += 1
-        m = new["metadata"] = dict(new["metadata"])
-        m["resourceVersion"] = str(self._rv)
+        new = {**new, "metadata": {**new["metadata"], "resourceVersion": str(self._rv)}}
+        m = new["metadata"]
         objects = self._objects[rt.key]
         okey = (m.get("namespace", "") if rt.namespaced else "", m["name"])
         if kind == "DELETED":
@@ -192,6 +198,7 @@ class Store(TypeRegistry):
         history.append(change)
         for watch in list(self._watchers[rt.key]):
             watch.offer(change)
+        return new
 
     # -- create ---------------------------------------------------------------------------------------
     def create(
@@ -250,7 +257,7 @@ class Store(TypeRegistry):
             )
         for drop in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "managedFields"):
             m.pop(drop, None)
-        m["uid"] = str(uuid.uuid4())
+        m["uid"] = new_uid()
         m["creationTimestamp"] = now_iso()
         m["generation"] = 1
         if rt.is_custom:
@@ -263,7 +270,7 @@ class Store(TypeRegistry):
             validate(rt, obj, strict=strict)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             obj["status"] = crd_status(obj)
-        self._commit(rt, "ADDED", obj, None)
+        obj = self._commit(rt, "ADDED", obj, None)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             for crd_type in from_crd(obj):
                 self.register(crd_type)
@@ -320,10 +327,8 @@ class Store(TypeRegistry):
             if subresource is None:
                 validate_update(rt, current, new)
         if gc.removable(rt, new):
-            gc.remove(self, rt, new)
-            return new
-        self._commit(rt, "MODIFIED", new, current)
-        return new
+            return gc.remove(self, rt, new) or new
+        return self._commit(rt, "MODIFIED", new, current)
 
     def replace(
         self,
@@ -372,11 +377,28 @@ class Store(TypeRegistry):
         subresource: str | None = None,
     ) -> dict[str, Any]:
         """For controllers: ``fn`` edits a copy in place; stored without a resourceVersion check and
-        without schema validation (controllers are trusted, and this is the hot path)."""
+        without schema validation (controllers are trusted, and this is the hot path). Returns the stored
+        object, which is read-only.
+
+        Only what the subresource may change is copied for ``fn``, which must change nothing else (the
+        rest is shared with the stored object): ``"status"``, the status; ``"binding"`` (what POST
+        pods/NAME/binding does for the scheduler), the status and the top level of the spec, to set
+        spec.nodeName and the PodScheduled condition in one write; 409 if the pod is bound already."""
         current = self._stored(rt, namespace, name)
-        edited = clone(current)
+        if subresource is None:
+            edited = clone(current)
+        else:
+            edited = {**current, "metadata": dict(current["metadata"])}
+            if "status" in current:
+                edited["status"] = clone(current["status"])
+        if subresource == "binding":
+            if (current.get("spec") or {}).get("nodeName"):
+                raise conflict(rt.plural, rt.group, name)
+            edited["spec"] = dict(current.get("spec") or {})
+            fn(edited)
+            return self._commit(rt, "MODIFIED", edited, current)
         fn(edited)
-        return clone(self._update(rt, current, edited, subresource, check=False))
+        return self._update(rt, current, edited, subresource, check=False)
 
     # -- delete ---------------------------------------------------------------------------------------
     def delete(
@@ -425,8 +447,10 @@ class Store(TypeRegistry):
     def stored_or_none(self, rt: ResourceType, namespace: str | None, name: str) -> dict[str, Any] | None:
         return self._objects.get(rt.key, {}).get(((namespace or "") if rt.namespaced else "", name))
 
-    def commit(self, rt: ResourceType, kind: str, new: dict[str, Any], old: dict[str, Any] | None) -> None:
-        self._commit(rt, kind, new, old)
+    def commit(
+        self, rt: ResourceType, kind: str, new: dict[str, Any], old: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        return self._commit(rt, kind, new, old)
 
     def objects_in_namespace(self, namespace: str) -> Typed:
         found: Typed = []

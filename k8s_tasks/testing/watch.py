@@ -3,16 +3,14 @@
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .objects import clone
 
 Event = tuple[str, dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One stored change: the object after it (or as deleted) and before it (None when added)."""
 
     rv: int
@@ -31,11 +29,12 @@ class Watch:
     def __init__(
         self,
         namespace: str | None,
-        match: Callable[[dict[str, Any]], bool],
+        match: Callable[[dict[str, Any]], bool] | None,
         on_close: Callable[["Watch"], None],
         *,
         copy: bool = True,
     ) -> None:
+        """``match`` None: every object matches (no selector)."""
         self.namespace = namespace
         self._match = match
         self._on_close = on_close
@@ -52,6 +51,9 @@ class Watch:
             ns = change.obj.get("metadata", {}).get("namespace")
             if ns != self.namespace:
                 return
+        if self._match is None:  # no selector: the change as it is
+            self._push((change.type, clone(change.obj) if self._copy else change.obj))
+            return
         now = self._match(change.obj)
         before = change.old is not None and self._match(change.old)
         if change.type == "DELETED":

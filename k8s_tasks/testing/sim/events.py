@@ -1,9 +1,11 @@
 """Event objects (core v1) as the real components write them, for ``kubectl describe`` and operators."""
 
 import logging
-import secrets
-from datetime import UTC, datetime
+import random
+import time
 from typing import TYPE_CHECKING, Any
+
+from ..objects import stamp
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -23,8 +25,8 @@ def event_manifest(
 ) -> dict[str, Any]:
     """A core v1 Event about ``involved`` (``kind_api`` = (kind, apiVersion))."""
     meta = involved["metadata"]
-    now = datetime.now(UTC)
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    now_ns = time.time_ns()
+    when = stamp(now_ns / 1e9)
     ref: dict[str, Any] = {
         "kind": kind_api[0],
         "apiVersion": kind_api[1],
@@ -43,7 +45,7 @@ def event_manifest(
         "apiVersion": "v1",
         "kind": "Event",
         "metadata": {
-            "name": f"{meta['name']}.{int(now.timestamp() * 1e9):x}{secrets.token_hex(2)}",
+            "name": f"{meta['name']}.{now_ns:x}{random.getrandbits(16):04x}",
             "namespace": meta.get("namespace") or "default",
         },
         "involvedObject": ref,
@@ -52,8 +54,8 @@ def event_manifest(
         "type": type_,
         "source": source,
         "count": 1,
-        "firstTimestamp": stamp,
-        "lastTimestamp": stamp,
+        "firstTimestamp": when,
+        "lastTimestamp": when,
         "eventTime": None,
         "reportingComponent": component,
         "reportingInstance": host or "",
@@ -61,7 +63,8 @@ def event_manifest(
 
 
 class Recorder:
-    """Writes events through the store; a failed write is logged, never raised (as client-go does)."""
+    """Writes events through the store; a failed write is logged, never raised (as client-go does).
+    The events are built here, so they are stored as they are (no copy, no schema validation)."""
 
     def __init__(self, store: "Store") -> None:
         self.store = store
@@ -80,6 +83,6 @@ class Recorder:
         kind_api = (involved.get("kind") or "Pod", involved.get("apiVersion") or "v1")
         event = event_manifest(involved, kind_api, type_, reason, message, component, host, field_path)
         try:
-            self.store.create(self._rt, event)
+            self.store.create(self._rt, event, copy=False, check=False)
         except Exception:
             log.exception("could not record event %s %s", reason, message)

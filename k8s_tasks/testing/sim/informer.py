@@ -1,6 +1,8 @@
 """A shared informer: one list+watch per resource type, an in-memory cache, and cheap handlers.
 
-Controllers never scan the store: handlers turn each change into keys on a work queue. A controller that
+Controllers never scan the store: handlers turn each change into keys on a work queue. The cache holds
+the store's own objects (list and watch with ``copy=False``): the store never changes a stored object in
+place, so they are read-only snapshots, and no handler may change them either (edit a copy). A controller that
 writes an object feeds the result back with ``upsert`` so its next decision sees its own write at once
 (the later watch event with the same or an older resourceVersion is ignored).
 """
@@ -65,7 +67,7 @@ class Informer:
             self._emit("DELETED", obj, old)
 
     def _relist(self) -> str:
-        items, rv = self.store.list(self.rt)
+        items, rv = self.store.list(self.rt, copy=False)
         seen = set()
         for item in items:
             seen.add(key_of(item))
@@ -80,7 +82,7 @@ class Informer:
         while True:
             rv = self._relist()
             self.synced.set()
-            watch = self.store.watch(self.rt, resource_version=rv)
+            watch = self.store.watch(self.rt, resource_version=rv, copy=False)
             try:
                 async for kind, obj in watch:
                     if kind == "DELETED":

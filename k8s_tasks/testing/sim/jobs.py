@@ -5,11 +5,11 @@ outcomes are already counted, pods that vanished before finishing, the last fail
 performs the plan's writes.
 """
 
-import copy
 from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import ApiError, NotFound
+from ..objects import clone
 from .events import Recorder
 from .informer import Informer, Key, WorkQueue, key_of
 from .jobstatus import TERMINAL, plan_job
@@ -55,7 +55,7 @@ def pod_from_template(job: dict[str, Any]) -> dict[str, Any]:
     }
     if tmeta.get("annotations"):
         pod_meta["annotations"] = dict(tmeta["annotations"])
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": copy.deepcopy(template["spec"])}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": pod_meta, "spec": clone(template["spec"])}
 
 
 class JobController:
@@ -94,7 +94,7 @@ class JobController:
                 if uid not in self._counted.get(job_uid, ()):  # gone before its outcome was counted
                     self._lost.setdefault(job_uid, []).append(pod)
             elif uid not in self._deleting:  # removed before it finished: a failure, as upstream
-                lost = copy.deepcopy(pod)
+                lost = clone(pod)
                 lost.setdefault("status", {})["phase"] = "Failed"
                 self._lost.setdefault(job_uid, []).append(lost)
                 self._last_failure[job_uid] = datetime.now(UTC)
@@ -131,7 +131,10 @@ class JobController:
         namespace, name = key
         for _ in range(plan.create):
             try:
-                created = self.pods.store.create(self.pods.rt, pod_from_template(job), namespace)
+                # the template was validated with the Job, so the pod is stored as built
+                created = self.pods.store.create(
+                    self.pods.rt, pod_from_template(job), namespace, copy=False, check=False
+                )
             except ApiError as exc:
                 self.recorder.record(
                     job, "Warning", "FailedCreate", f"Error creating: {exc.message}", COMPONENT

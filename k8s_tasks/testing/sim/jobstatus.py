@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .. import objects
+
 TERMINAL = ("Succeeded", "Failed")
 BACKOFF_MESSAGE = "Job has reached the specified backoff limit"
 DEADLINE_MESSAGE = "Job was active longer than specified deadline"
@@ -26,7 +28,7 @@ class JobPlan:
 
 
 def timestamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return objects.stamp(moment.timestamp())
 
 
 def parse_time(value: str | None) -> datetime | None:

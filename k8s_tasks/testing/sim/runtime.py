@@ -13,16 +13,17 @@ import os
 import signal
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+
+from ..objects import now_iso
 
 MEMORY_POLL_SECONDS = 0.02
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def now_stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return now_iso()
 
 
 @dataclass
@@ -169,11 +170,10 @@ class FakeContainer:
 
 class FakeRuntime:
     """No process: the container runs ``fake_seconds`` then exits ``fake_exit_code`` (per-pod overrides:
-    annotations ``k8s-tasks.io/fake-seconds`` and ``k8s-tasks.io/fake-exit-code``)."""
+    annotations ``k8s-tasks.io/fake-seconds`` and ``k8s-tasks.io/fake-exit-code``). It writes no log
+    file: the API server serves a started container without one as an empty log."""
 
     async def start(self, ctx: ContainerContext) -> Container:
         seconds = float(ctx.annotations.get("k8s-tasks.io/fake-seconds", ctx.fake_seconds))
         code = int(ctx.annotations.get("k8s-tasks.io/fake-exit-code", ctx.fake_exit_code))
-        ctx.log_file.parent.mkdir(parents=True, exist_ok=True)
-        ctx.log_file.touch()
         return FakeContainer(seconds, code)

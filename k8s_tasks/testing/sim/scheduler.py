@@ -1,7 +1,9 @@
 """The scheduler: binds Pending pods to nodes, or marks them Unschedulable with the real message.
 
 Event-driven: a pod is considered when it appears; unschedulable pods are retried when a node appears or
-changes, or when a placed pod frees its resources. Node usage is kept incrementally.
+changes, or when a placed pod frees its resources. Node usage, the nodes' parsed allocatable resources
+and their order are kept incrementally. A pod is bound as the binding subresource does it: spec.nodeName
+and the PodScheduled condition in one write.
 """
 
 import contextlib
@@ -12,7 +14,7 @@ from ..errors import NotFound
 from .events import Recorder
 from .informer import Informer, Key, WorkQueue, key_of
 from .jobstatus import TERMINAL, timestamp
-from .scheduling import Resources, add_usage, choose_node, pod_requests
+from .scheduling import Resources, add_usage, choose_node, node_allocatable, pod_requests
 
 COMPONENT = "default-scheduler"
 
@@ -34,6 +36,9 @@ class Scheduler:
         self.usage: dict[str, Resources] = {}
         self._placed: dict[Key, tuple[str, Resources]] = {}
         self._unschedulable: set[Key] = set()
+        self._allocatable: dict[str, Resources] = {}
+        self._sorted_nodes: list[dict[str, Any]] | None = None
+        self._binding: tuple[Key, Resources] | None = None  # the pod being bound and its requests
         pods.handlers.append(self._on_pod)
         nodes.handlers.append(self._on_node)
 
@@ -42,7 +47,8 @@ class Scheduler:
         node: str = (pod.get("spec") or {}).get("nodeName") or ""
         holds = kind != "DELETED" and bool(node) and (pod.get("status") or {}).get("phase") not in TERMINAL
         if holds and key not in self._placed:
-            requests = pod_requests(pod)
+            binding = self._binding
+            requests = binding[1] if binding is not None and binding[0] == key else pod_requests(pod)
             self._placed[key] = (node, requests)
             add_usage(self.usage.setdefault(node, {}), requests)
         elif not holds and key in self._placed:
@@ -55,9 +61,13 @@ class Scheduler:
             self.queue.add(key)
 
     def _on_node(self, kind: str, node: dict[str, Any], old: dict[str, Any] | None) -> None:
+        name = node["metadata"]["name"]
+        self._sorted_nodes = None
         if kind == "DELETED":
-            self.usage.pop(node["metadata"]["name"], None)
+            self.usage.pop(name, None)
+            self._allocatable.pop(name, None)
         else:
+            self._allocatable[name] = node_allocatable(node)
             self._retry_unschedulable()
 
     def _retry_unschedulable(self) -> None:
@@ -70,8 +80,12 @@ class Scheduler:
         if pod is None or not _wants_scheduling(pod):
             return
         namespace, name = key
-        nodes = sorted(self.nodes.cache.values(), key=lambda n: n["metadata"]["name"])
-        node, message = choose_node(pod, nodes, self.usage)
+        if self._sorted_nodes is None:
+            self._sorted_nodes = sorted(self.nodes.cache.values(), key=lambda n: n["metadata"]["name"])
+        requests = pod_requests(pod)
+        node, message = choose_node(
+            pod, self._sorted_nodes, self.usage, requests=requests, allocatable=self._allocatable
+        )
         stamp = timestamp_now()
         if node is None:
             self._unschedulable.add(key)
@@ -97,24 +111,23 @@ class Scheduler:
             self.recorder.record(pod, "Warning", "FailedScheduling", message, COMPONENT)
             return
 
-        def bind(p: dict[str, Any]) -> None:
-            p["spec"]["nodeName"] = node
-
-        self.pods.upsert(self.pods.store.mutate(self.pods.rt, namespace, name, bind))
         condition = {
             "type": "PodScheduled",
             "status": "True",
             "lastProbeTime": None,
             "lastTransitionTime": stamp,
         }
-        updated = self.pods.store.mutate(
-            self.pods.rt,
-            namespace,
-            name,
-            lambda p: _set_condition(p, condition, "Pending"),
-            subresource="status",
-        )
-        self.pods.upsert(updated)
+
+        def bind(p: dict[str, Any]) -> None:
+            p["spec"]["nodeName"] = node
+            _set_condition(p, condition, "Pending")
+
+        updated = self.pods.store.mutate(self.pods.rt, namespace, name, bind, subresource="binding")
+        self._binding = (key, requests)
+        try:
+            self.pods.upsert(updated)
+        finally:
+            self._binding = None
         self.recorder.record(
             pod, "Normal", "Scheduled", f"Successfully assigned {namespace}/{name} to {node}", COMPONENT
         )

@@ -108,11 +108,16 @@ def node_allocatable(node: dict[str, Any]) -> Resources:
 
 
 def fit_failures(
-    pod: dict[str, Any], requests: Resources, node: dict[str, Any], used: Resources
+    pod: dict[str, Any],
+    requests: Resources,
+    node: dict[str, Any],
+    used: Resources,
+    allocatable: Resources | None = None,
 ) -> tuple[list[str], bool]:
     """Why the node cannot take the pod (empty: it fits), and whether preemption could not help.
 
     The filters run in the real scheduler's order; the first failing filter decides, as upstream.
+    ``allocatable``: the node's, parsed already (default: parsed from the node).
     """
     spec = node.get("spec") or {}
     if spec.get("unschedulable"):
@@ -122,7 +127,8 @@ def fit_failures(
         return [f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value') or ''}}}"], True
     if not matches_node_affinity(pod, node):
         return [AFFINITY_MISMATCH], True
-    allocatable = node_allocatable(node)
+    if allocatable is None:
+        allocatable = node_allocatable(node)
     reasons = []
     if used.get("pods", Decimal(0)) + 1 > allocatable.get("pods", Decimal(110)):
         reasons.append(TOO_MANY_PODS)
@@ -156,16 +162,25 @@ def unschedulable_message(node_count: int, failures: list[tuple[list[str], bool]
 
 
 def choose_node(
-    pod: dict[str, Any], nodes: list[dict[str, Any]], usage: dict[str, Resources]
+    pod: dict[str, Any],
+    nodes: list[dict[str, Any]],
+    usage: dict[str, Resources],
+    *,
+    requests: Resources | None = None,
+    allocatable: dict[str, Resources] | None = None,
 ) -> tuple[str | None, str]:
-    """The node to bind the pod to (least loaded among those that fit), or None and the message why not."""
-    requests = pod_requests(pod)
+    """The node to bind the pod to (least loaded among those that fit), or None and the message why not.
+
+    ``requests`` (the pod's) and ``allocatable`` (by node name) may be passed in parsed already."""
+    if requests is None:
+        requests = pod_requests(pod)
     fitting: list[tuple[int, str]] = []
     failures: list[tuple[list[str], bool]] = []
     for node in nodes:
         name = node["metadata"]["name"]
         used = usage.get(name, {})
-        reasons, unresolvable = fit_failures(pod, requests, node, used)
+        parsed = allocatable.get(name) if allocatable is not None else None
+        reasons, unresolvable = fit_failures(pod, requests, node, used, parsed)
         if reasons:
             failures.append((reasons, unresolvable))
         else:
