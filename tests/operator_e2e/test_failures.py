@@ -8,6 +8,7 @@ import pytest
 from kubernetes import client
 
 from k8s_tasks.testing.cluster import LocalCluster
+from k8s_tasks.testing.sim import NodeSpec
 from tests.operator_e2e import tasks
 from tests.operator_e2e.conftest import (
     GENERAL,
@@ -112,3 +113,27 @@ def test_task_retries_follow_the_policy(operator: Operator, make_queue: QueueFac
     assert record.status == "SUCCESSFUL", record.reason
     assert record.attempt == 2
     assert [e["exception_class_path"] for e in record.errors] == ["builtins.RuntimeError"]
+
+
+SPARE = NodeSpec(
+    name="general-2", labels={"pool": "general"}, allocatable={"cpu": "8", "memory": "16Gi", "pods": "110"}
+)
+
+
+@pytest.mark.cluster(nodes=(GENERAL, SPARE))
+def test_node_loss_is_retried_on_another_node(
+    operator: Operator, make_queue: QueueFactory, cluster: LocalCluster, api: client.ApiClient, tmp_path: Path
+) -> None:
+    make_queue("default", nodeSelector={"pool": "general"})
+    started = tmp_path / "started"
+    result = tasks.hold.enqueue(str(started), 5.0)
+    wait_until(lambda: started.exists(), timeout=30, what="the first pod to start")
+    lost = pods(api, f"k8stasks.io/task-id={result.id}")[0].spec.node_name
+    cluster.call(cluster.sim.remove_node, lost)
+    record = wait_final(result.id, timeout=90)
+    assert record.status == "SUCCESSFUL", record.reason
+    assert record.attempt == 2 and record.infra_retries == 1
+    assert record.errors[0]["exception_class_path"] == "k8s_tasks.exceptions.NodeLost"
+    assert lost in record.errors[0]["traceback"]
+    survivors = [p.spec.node_name for p in pods(api, f"k8stasks.io/task-id={result.id}")]
+    assert survivors and lost not in survivors
