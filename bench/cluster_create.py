@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -66,29 +67,36 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def complete_count(api: client.BatchV1Api) -> int:
-    response = api.list_namespaced_job("default", label_selector="bench=create", _preload_content=False)
-    items = json.loads(response.read())["items"]
-    response.release_conn()
-    return sum(
-        1
-        for job in items
-        if job["metadata"]["name"].startswith("bench-")
-        and any(
-            c.get("type") == "Complete" and c.get("status") == "True"
-            for c in (job.get("status") or {}).get("conditions") or []
+class CompletionWatch:
+    """Watches the bench Jobs (one watch stream, as an operator would) and notes when ``count`` of
+    them are Complete."""
+
+    def __init__(self, api: client.BatchV1Api, count: int) -> None:
+        self.count, self.done = count, 0
+        self.finished_at: float | None = None
+        self.all_done = threading.Event()
+        self._complete: set[str] = set()
+        self._response = api.list_namespaced_job(
+            "default", label_selector="bench=create", watch=True, timeout_seconds=3600, _preload_content=False
         )
-    )
+        threading.Thread(target=self._run, daemon=True).start()
 
-
-def wait_complete(api: client.BatchV1Api, count: int, timeout: float) -> int:
-    """Poll until ``count`` bench Jobs are Complete (or the deadline passes); the last count seen."""
-    deadline = time.monotonic() + timeout
-    done = complete_count(api)
-    while done < count and time.monotonic() < deadline:
-        time.sleep(0.2)
-        done = complete_count(api)
-    return done
+    def _run(self) -> None:
+        for line in self._response:
+            event = json.loads(line)
+            job = event["object"]
+            name = job["metadata"]["name"]
+            if name.startswith("bench-") and any(
+                c.get("type") == "Complete" and c.get("status") == "True"
+                for c in (job.get("status") or {}).get("conditions") or []
+            ):
+                self._complete.add(name)
+                self.done = len(self._complete)
+                if self.done >= self.count:
+                    self.finished_at = time.perf_counter()
+                    self.all_done.set()
+                    break
+        self._response.release_conn()
 
 
 def wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> None:
@@ -158,6 +166,12 @@ def main() -> None:
             api = client.BatchV1Api(client.ApiClient(configuration))
             api.create_namespaced_job("default", job("warmup"))  # compile validators, open connections
             names = [f"bench-{i}" for i in range(args.jobs)]
+            watch = (
+                None
+                if args.suspend
+                else CompletionWatch(client.BatchV1Api(client.ApiClient(configuration)), args.jobs)
+            )
+            load = os.getloadavg()[0]
             cpu_before = cpu_seconds(cluster.pid)
             started = time.perf_counter()
             with ThreadPoolExecutor(args.threads) as pool:
@@ -169,15 +183,19 @@ def main() -> None:
                 f"{args.jobs} Job creates in {elapsed:.2f}s with {args.threads} client threads, {mode}: "
                 f"{args.jobs / elapsed:.0f} creates/s"
             )
-            if not args.suspend:
-                done = wait_complete(api, args.jobs, timeout=max(60.0, args.jobs / 20))
-                total = time.perf_counter() - started
+            if watch is not None:
+                watch.all_done.wait(timeout=max(60.0, args.jobs / 20))
+                total = (watch.finished_at or time.perf_counter()) - started
                 print(
-                    f"{done}/{args.jobs} Jobs Complete {total:.2f}s after the first create "
-                    f"({done / total:.0f} Jobs/s end to end)"
+                    f"{watch.done}/{args.jobs} Jobs Complete {total:.2f}s after the first create "
+                    f"({watch.done / total:.0f} Jobs/s end to end; one client watch on the Jobs)"
                 )
             cpu = cpu_seconds(cluster.pid) - cpu_before
-            print(f"cluster process CPU: {cpu:.2f}s, {1000 * cpu / args.jobs:.2f} ms per Job")
+            print(
+                f"cluster process CPU: {cpu:.2f}s, {1000 * cpu / args.jobs:.2f} ms per Job "
+                f"(1-minute load average {load:.1f} before, {os.getloadavg()[0]:.1f} after, "
+                f"{os.cpu_count()} CPUs)"
+            )
         finally:
             cluster.send_signal(signal.SIGTERM)
             cluster.wait(timeout=60)

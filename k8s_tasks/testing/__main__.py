@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .cluster import DEFAULT_NODES, LocalCluster
+from .gctune import freeze_periodically
 from .sim import load_nodes
 
 
@@ -49,10 +50,12 @@ async def serve(args: argparse.Namespace) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await cluster.start()
+    collector = asyncio.ensure_future(freeze_periodically(first=0.0))  # this process is the cluster's own
     print(f"local cluster ready at {cluster.url}; kubeconfig: {cluster.kubeconfig_path}", flush=True)
     try:
         await stop.wait()
     finally:
+        collector.cancel()
         await cluster.stop()
 
 

@@ -83,6 +83,27 @@ class Watch:
     def pending(self) -> int:
         return len(self._queue)
 
+    async def batch(self, wait: float) -> list[Event] | None:
+        """Every event queued now, after waiting up to ``wait`` seconds for the first one: [] if none
+        came, None once the watch is closed. A stream writes such a batch with one send."""
+        if not self._queue:
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            timer = loop.call_later(wait, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+        items: list[Event] = []
+        queue = self._queue
+        while queue:
+            item = queue[0]
+            if item is None:  # closed: end after what came before (the marker stays for the next call)
+                return items or None
+            items.append(item)
+            queue.popleft()
+        return items
+
     def __aiter__(self) -> "Watch":
         return self
 
@@ -94,3 +115,8 @@ class Watch:
         if item is None:
             raise StopAsyncIteration
         return item
+
+
+def _wake(waiter: "asyncio.Future[None]") -> None:
+    if not waiter.done():
+        waiter.set_result(None)

@@ -15,6 +15,7 @@ from .http import dumps, flag, int_param, wants
 from .tables import partial_metadata, table
 
 DEFAULT_TIMEOUT_SECONDS = 1800
+INITIAL_BATCH = 500  # initial ADDED events per write
 
 
 class _Stream:
@@ -76,27 +77,29 @@ async def serve_watch(
     response = stream.response
     try:
         await response.prepare(request)
-        for obj in initial:
-            await response.write(stream.encode("ADDED", obj, store.resource_version))
+        for start in range(0, len(initial), INITIAL_BATCH):
+            chunk = initial[start : start + INITIAL_BATCH]
+            now = store.resource_version
+            await response.write(b"".join(stream.encode("ADDED", obj, now) for obj in chunk))
         if send_initial == "true":  # WatchList: a bookmark marks the end of the initial state
             end = _bookmark(rt, rv or store.resource_version, True)
             await response.write(stream.encode("BOOKMARK", end, ""))
-        iterator = aiter(watch)
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            wait = min(left, bookmark_seconds) if bookmarks else left
-            try:
-                event, obj = await asyncio.wait_for(anext(iterator), timeout=wait)
-            except TimeoutError:
+            events = await watch.batch(min(left, bookmark_seconds) if bookmarks else left)
+            if events is None:
+                break
+            if not events:
                 if bookmarks and time.monotonic() < deadline:
                     mark = _bookmark(rt, store.resource_version, False)
                     await response.write(stream.encode("BOOKMARK", mark, store.resource_version))
                 continue
-            except StopAsyncIteration:
-                break
-            await response.write(stream.encode(event, obj, obj["metadata"]["resourceVersion"]))
+            encode = stream.encode
+            await response.write(
+                b"".join(encode(event, obj, obj["metadata"]["resourceVersion"]) for event, obj in events)
+            )
         with contextlib.suppress(ConnectionError):
             await response.write_eof()
     except (ConnectionError, asyncio.CancelledError):
