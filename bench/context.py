@@ -23,14 +23,29 @@ FINISHING = {
 class Sizes:
     repetitions: int = 5
     dispatch: int = 1000  # READY tasks per dispatch run (also the "1k Jobs in flight" state)
-    peer_drain: int = 500  # tasks per run of the peer's one worker
-    qps_tasks: int = 100  # tasks per run under the 20 QPS client limit
+    peer_drain: int = 300  # tasks per run of the peer's one worker
+    qps_tasks: int = 60  # tasks per run under the 20 QPS client limit
     enqueue_sequential: int = 2000
     enqueue_atomic: int = 500
-    latency_rates: tuple[tuple[float, float], ...] = ((10.0, 3.0), (50.0, 2.0))  # (tasks/s, seconds)
-    writeback_tasks: int = 20
+    latency_rates: tuple[tuple[float, float], ...] = ((10.0, 2.0), (50.0, 1.0))  # (tasks/s, seconds)
+    writeback_tasks: int = 10
     ready_backlogs: tuple[int, ...] = (10_000, 100_000)
     finished_rows: int = 200_000
+
+
+QUICK = Sizes(
+    repetitions=2,
+    dispatch=100,
+    peer_drain=50,
+    qps_tasks=20,
+    enqueue_sequential=200,
+    enqueue_atomic=50,
+    latency_rates=((10.0, 1.0), (50.0, 1.0)),
+    writeback_tasks=5,
+    ready_backlogs=(1000, 5000),
+    finished_rows=10_000,
+)
+"""A smoke run of every scenario (bench.run --quick): minutes less, numbers not worth publishing."""
 
 
 @dataclass
@@ -111,7 +126,7 @@ def pace(enqueue: Callable[[], Any], rate: float, seconds: float) -> list[tuple[
     return offered
 
 
-def cpu_percent(pid: int, seconds: float = 2.0) -> float:
+def cpu_percent(pid: int, seconds: float = 1.0) -> float:
     """CPU use of a process over the next `seconds` (100 = one core)."""
     before, start = cpu_seconds(pid), time.monotonic()
     time.sleep(seconds)  # a measurement window

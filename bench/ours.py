@@ -38,7 +38,7 @@ def drain(cluster: Cluster, count: int, timeout: float = 600) -> dict[str, Any]:
 
     stamps = wait_for(created, timeout=timeout, what=f"{count} Jobs", interval=0.25)
     last = max(stamps[i] for i in ids)
-    requests = settle(lambda: cluster.stats()["requests"], quiet=1.5)
+    requests = settle(lambda: cluster.stats()["requests"], quiet=3.0)  # Events trail the Jobs
     return {
         "rate": count / (last - committed),
         "writes_per_task": writes(requests) / count,
@@ -101,7 +101,7 @@ def backlog_run(ctx: Context) -> dict[str, Any]:
     rows.clear()
     out: dict[str, Any] = {}
     with ctx.ours(concurrency=0) as (cluster, operator):
-        wait = 2.5 * float(ctx.env.get("K8S_TASKS_POLL_SECONDS", "1.0"))
+        wait = 1.5 * float(ctx.env.get("K8S_TASKS_POLL_SECONDS", "1.0"))
         out["rss_backlog_0"], out["cpu_backlog_0"] = rss_mb(operator.pid), cpu_percent(operator.pid)
         total = 0
         for backlog in ctx.sizes.ready_backlogs:

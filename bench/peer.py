@@ -84,8 +84,7 @@ def backlog_run(ctx: Context) -> dict[str, Any]:
             total = backlog
             out[f"cpu_backlog_{backlog}"] = cpu_percent(worker.pid)
             out[f"rss_backlog_{backlog}"] = rss_mb(worker.pid)
-    rows.clear()
-    rows.insert_peer(ctx.sizes.finished_rows, status="SUCCESSFUL")
-    with ctx.peer():
+        rows.clear()
+        rows.insert_peer(ctx.sizes.finished_rows, status="SUCCESSFUL")
         out["rate_full_table"] = drain(ctx.sizes.peer_drain)
     return out

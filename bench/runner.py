@@ -31,11 +31,20 @@ def repeat(name: str, repetitions: int, run: Callable[[int], dict[str, Any]]) ->
     return out
 
 
+def version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        return f"{connection.vendor} {cursor.fetchone()[0]}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run of every scenario")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix=f"k8s-tasks-bench-{args.db}-"))
     db_env = database.choose(args.db, workdir)
@@ -44,10 +53,10 @@ def main() -> None:
     from django.db import connections
 
     from . import enqueue, ours, peer
-    from .context import Context, Sizes
+    from .context import QUICK, Context, Sizes
     from .procs import base_env
 
-    sizes = Sizes(repetitions=args.repetitions)
+    sizes = QUICK if args.quick else Sizes(repetitions=args.repetitions)
     ctx = Context(args.db, base_env(db_env), workdir, sizes)
 
     def both(ours_run: Callable[[Context], Any], peer_run: Callable[[Context], Any]) -> Callable[[int], Any]:
@@ -59,7 +68,7 @@ def main() -> None:
 
         return run
 
-    raw: dict[str, Any] = {"database": args.db, "sizes": sizes.__dict__}
+    raw: dict[str, Any] = {"database": args.db, "sizes": sizes.__dict__, "database_version": version()}
     try:
         raw["enqueue"] = repeat(
             "enqueue",

@@ -1,0 +1,253 @@
+"""Raw measurements of one database (bench.runner's JSON) -> result rows with targets. Pure functions."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+from .stats import Result, percentile, result
+
+QUANTILES = (50, 95, 99)
+RSS_LIMIT_MB = 120.0
+FLAT_MB = 10.0  # "flat as the queue grows": at most this much more RSS at 100k READY rows than idle
+
+
+def label(n: int) -> str:
+    """1000 -> '1k', 200000 -> '200k', 100 -> '100'."""
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def column(reps: Sequence[dict[str, Any]], *path: str) -> list[float]:
+    values = []
+    for rep in reps:
+        value: Any = rep
+        for key in path:
+            value = value[key]
+        values.append(float(value))
+    return values
+
+
+def quantile_column(reps: Sequence[dict[str, Any]], side: str, key: str, q: float) -> list[float]:
+    return [percentile(rep[side][key], q) for rep in reps]
+
+
+def enqueue_results(raw: dict[str, Any]) -> list[Result]:
+    db, reps, sizes = raw["database"], raw["enqueue"], raw["sizes"]
+    out = []
+    for variant, count in (("sequential", sizes["enqueue_sequential"]), ("atomic", sizes["enqueue_atomic"])):
+        out.append(
+            result(
+                f"enqueue_{variant}",
+                "tasks/s",
+                column(reps, f"ours_{variant}"),
+                column(reps, f"peer_{variant}"),
+                database=db,
+                size=f"{count} enqueues" + (" in one transaction.atomic()" if variant == "atomic" else ""),
+                target=">= 1.2x peer",
+                check=lambda ours, peer: peer is not None and ours >= 1.2 * peer,
+            )
+        )
+    single = out[0].value
+    out.append(
+        result(
+            "enqueue_many",
+            "tasks/s",
+            column(reps, "ours_bulk"),
+            column(reps, "peer_sequential"),
+            database=db,
+            size=f"{sizes['enqueue_sequential']} tasks in one enqueue_many() call",
+            target=f">= 10x our single enqueue ({single:,.0f}/s)",
+            check=lambda ours, _: ours >= 10 * single,
+            note="peer column: the peer's sequential enqueue (it has no bulk API)",
+        )
+    )
+    return out
+
+
+def dispatch_results(raw: dict[str, Any]) -> list[Result]:
+    db, reps, sizes = raw["database"], raw["main"], raw["sizes"]
+    rate = result(
+        "dispatch_rate",
+        "tasks/s",
+        column(reps, "ours", "rate"),
+        column(reps, "peer", "rate"),
+        database=db,
+        size=f"ours: {sizes['dispatch']} READY tasks -> Jobs created; peer: {sizes['peer_drain']} tasks run "
+        "end to end by one db_worker",
+        target=">= 2x peer",
+        check=lambda ours, peer: peer is not None and ours >= 2 * peer,
+        note="ours counts Jobs created (fake runtime: pods do not run the task); from the commit of the rows",
+    )
+    writes = result(
+        "api_writes_per_task",
+        "writes/task",
+        column(reps, "ours", "writes_per_task"),
+        None,
+        database=db,
+        size=f"{sizes['dispatch']} tasks dispatched",
+        target="<= 2",
+        check=lambda ours, _: ours <= 2.0,
+        note="POST/PUT/PATCH/DELETE seen by the API server: " + _requests_note(reps[0]["ours"]["requests"]),
+    )
+    qps = raw["qps"]
+    limited = result(
+        "dispatch_rate_20qps",
+        "tasks/s",
+        column(qps, "rate"),
+        None,
+        database=db,
+        size=f"{sizes['qps_tasks']} tasks, client token bucket 20 QPS, burst 30 (kube-controller-manager)",
+        note="writes/task at 20 QPS: " + ", ".join(f"{w:.2f}" for w in column(qps, "writes_per_task")),
+    )
+    return [rate, writes, limited]
+
+
+def latency_results(raw: dict[str, Any]) -> list[Result]:
+    db, reps, sizes = raw["database"], raw["main"], raw["sizes"]
+    out = []
+    for rate, seconds in sizes["latency_rates"]:
+        key = f"latency_{rate:g}"
+        for q in QUANTILES:
+            gated = q == 95 and db == "postgres"
+            out.append(
+                result(
+                    f"enqueue_to_job_p{q}_at_{rate:g}_per_s",
+                    "ms",
+                    quantile_column(reps, "ours", key, q),
+                    quantile_column(reps, "peer", key, q),
+                    database=db,
+                    size=f"{round(rate * seconds)} tasks offered at {rate:g}/s per repetition",
+                    target="<= 100 ms" if gated else "",
+                    check=(lambda ours, _: ours <= 100.0) if gated else None,
+                    note="peer: enqueue to started_at with db_worker's default 1 s poll"
+                    + ("" if db == "postgres" else "; ours on SQLite has no LISTEN/NOTIFY: 1 s poll"),
+                )
+            )
+    for q in (50, 95):
+        out.append(
+            result(
+                f"writeback_p{q}",
+                "ms",
+                quantile_column(reps, "ours", "writeback", q),
+                quantile_column(reps, "peer", "writeback", q),
+                database=db,
+                size=f"{sizes['writeback_tasks']} Jobs that end without a result, at 10/s",
+                target="<= 50 ms" if q == 95 else "",
+                check=(lambda ours, _: ours <= 50.0) if q == 95 else None,
+                note="ours: Job-finished event (cluster clock) -> finished_at the operator writes; peer: "
+                "task function returned -> finished_at db_worker writes (stamped before the UPDATE)",
+            )
+        )
+    return out
+
+
+def memory_results(raw: dict[str, Any]) -> list[Result]:
+    db, main, backlog, sizes = raw["database"], raw["main"], raw["backlog"], raw["sizes"]
+    under = lambda ours, _: ours <= RSS_LIMIT_MB  # noqa: E731
+    states = [("rss_idle", main, "rss_idle", "rss_idle", "idle, just started")]
+    for n in sizes["ready_backlogs"]:
+        states.append(
+            (f"rss_{label(n)}_ready", backlog, f"rss_backlog_{n}", f"rss_backlog_{n}", f"{n} READY")
+        )
+    out = [
+        result(
+            metric,
+            "MB",
+            column(reps, "ours", ours_key),
+            column(reps, "peer", peer_key),
+            database=db,
+            size=size + " rows" if "READY" in size else size,
+            target=f"<= {RSS_LIMIT_MB:.0f} MB",
+            check=under,
+            note="ours with concurrency 0 (nothing dispatched); peer's worker runs the backlog meanwhile"
+            if "READY" in size
+            else "",
+        )
+        for metric, reps, ours_key, peer_key, size in states
+    ]
+    out.append(
+        result(
+            f"rss_{label(sizes['dispatch'])}_jobs_in_flight",
+            "MB",
+            column(main, "ours", "rss_inflight"),
+            None,
+            database=db,
+            size=f"{sizes['dispatch']} Jobs created and running",
+            target=f"<= {RSS_LIMIT_MB:.0f} MB",
+            check=under,
+        )
+    )
+    largest = sizes["ready_backlogs"][-1]
+    growth = [rep["ours"][f"rss_backlog_{largest}"] - rep["ours"]["rss_backlog_0"] for rep in backlog]
+    peer_growth = [rep["peer"][f"rss_backlog_{largest}"] - rep["peer"]["rss_backlog_0"] for rep in backlog]
+    out.append(
+        result(
+            "rss_growth_idle_to_max_ready",
+            "MB",
+            growth,
+            peer_growth,
+            database=db,
+            size=f"0 -> {largest} READY rows",
+            target=f"<= {FLAT_MB:.0f} MB (flat)",
+            check=lambda ours, _: ours <= FLAT_MB,
+        )
+    )
+    for n in (0, *sizes["ready_backlogs"]):
+        out.append(
+            result(
+                f"cpu_{label(n)}_ready" if n else "cpu_idle",
+                "% of a core",
+                column(backlog, "ours", f"cpu_backlog_{n}"),
+                column(backlog, "peer", f"cpu_backlog_{n}"),
+                database=db,
+                size=f"{n} READY rows, 1 s window",
+                note="the peer's worker is running its backlog, ours dispatches nothing (concurrency 0)"
+                if n
+                else "",
+            )
+        )
+    out.append(
+        result(
+            f"cpu_{label(sizes['dispatch'])}_jobs_in_flight",
+            "% of a core",
+            column(main, "ours", "cpu_inflight"),
+            None,
+            database=db,
+            size=f"{sizes['dispatch']} Jobs running, 1 s window",
+        )
+    )
+    return out
+
+
+def drain_results(raw: dict[str, Any]) -> list[Result]:
+    db, backlog, sizes = raw["database"], raw["backlog"], raw["sizes"]
+    empty = statistics.median(column(raw["main"], "ours", "rate"))
+    full = result(
+        "drain_rate_200k_finished",
+        "tasks/s",
+        column(backlog, "ours", "rate_full_table"),
+        column(backlog, "peer", "rate_full_table"),
+        database=db,
+        size=f"{sizes['finished_rows']} SUCCESSFUL rows in the table; ours {sizes['dispatch']} tasks, "
+        f"peer {sizes['peer_drain']}",
+        target=f">= 0.8x our empty-table rate ({empty:,.0f}/s)",
+        check=lambda ours, _: ours >= 0.8 * empty,
+    )
+    full.metric = f"drain_rate_{label(sizes['finished_rows'])}_finished"
+    return [full]
+
+
+def results(raw: dict[str, Any]) -> list[Result]:
+    return [
+        *enqueue_results(raw),
+        *dispatch_results(raw),
+        *latency_results(raw),
+        *memory_results(raw),
+        *drain_results(raw),
+    ]
+
+
+def _requests_note(requests: dict[str, int]) -> str:
+    writes = {k: v for k, v in requests.items() if k.split()[0] in ("POST", "PUT", "PATCH", "DELETE")}
+    return ", ".join(f"{k} {v}" for k, v in sorted(writes.items())) or "none"
