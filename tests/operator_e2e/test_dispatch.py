@@ -7,7 +7,7 @@ from typing import Any
 from kubernetes import client
 
 from tests.operator_e2e import tasks
-from tests.operator_e2e.conftest import GPU_TAINT, NAMESPACE, Operator, QueueFactory, jobs, pods, wait_final
+from tests.operator_e2e.conftest import GPU_TAINT, Operator, QueueFactory, jobs, pods, wait_final
 from tests.waiting import wait_until
 
 
@@ -119,8 +119,9 @@ def test_priority_order_and_run_after(
     finally:
         operator.stop()
     ran = (tmp_path / "order").read_text().split()
-    assert ran[:3] == ["high", "middle", "low"] or ran == ["high", "middle", "low", "later"], ran
-    assert ran[-1] == "later" or ran.index("later") > 0
+    # "later" has the highest priority but may only start once its run_after has passed; where it lands
+    # among the others depends on how long they took. The rest run strictly by priority.
+    assert [label for label in ran if label != "later"] == ["high", "middle", "low"], ran
+    assert ran[0] == "high", ran
     started = wait_row(later.id).started_at
     assert started is not None and started >= later_time
-    assert NAMESPACE == "default"
