@@ -122,6 +122,5 @@ def test_priority_order_and_run_after(
     # "later" has the highest priority but may only start once its run_after has passed; where it lands
     # among the others depends on how long they took. The rest run strictly by priority.
     assert [label for label in ran if label != "later"] == ["high", "middle", "low"], ran
-    assert ran[0] == "high", ran
     started = wait_row(later.id).started_at
     assert started is not None and started >= later_time
