@@ -6,6 +6,7 @@ Exit status: 0 when every task ended as expected, 1 when some did not (each diff
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -144,6 +145,29 @@ def settle_jobs(kubectl: list[str], env: dict[str, str], deadline: float, servic
         say(f"note: {exc}; still active: {', '.join(unfinished_jobs(kubectl, env))}")
 
 
+def queues_busy(kubectl: list[str], env: dict[str, str]) -> list[str]:
+    """TaskQueues whose status still counts tasks as ready or running (it refreshes every second)."""
+    listed = json.loads(run_checked([*kubectl, "get", "taskqueues", "-o", "json"], env))
+    return [
+        q["metadata"]["name"]
+        for q in listed["items"]
+        if (q.get("status") or {}).get("ready", 1) or (q.get("status") or {}).get("running", 1)
+    ]
+
+
+def settle_queues(kubectl: list[str], env: dict[str, str], deadline: float, services: list[Service]) -> None:
+    try:
+        wait_until(
+            lambda: not queues_busy(kubectl, env),
+            what="the TaskQueue counts to catch up",
+            deadline=min(deadline, time.monotonic() + 10),
+            services=services,
+            interval=0.5,
+        )
+    except DemoError as exc:
+        say(f"note: {exc}")
+
+
 def show_kubectl(kubectl: list[str], env: dict[str, str]) -> None:
     for args in (["get", "taskqueues"], ["get", "jobs"]):
         say(f"\n$ kubectl {' '.join(args)}")
@@ -168,6 +192,7 @@ def demo(config: DemoConfig) -> int:
         placement = Placement(kubectl, env)
         outcomes = follow(plan, placement, deadline, services)
         settle_jobs(kubectl, env, deadline, services)
+        settle_queues(kubectl, env, deadline, services)
         placement.refresh()
         placement.annotate(outcomes)
         show_kubectl(kubectl, env)
