@@ -76,6 +76,8 @@ class TaskRecord(models.Model):
             ),
             models.Index(fields=["queue_name", "status"], name="k8s_tasks_queue_status_idx"),
             models.Index(fields=["-enqueued_at"], name="k8s_tasks_recent_idx"),
+            # Recently finished rows, for the TaskQueue status counts.
+            models.Index(fields=["finished_at"], name="k8s_tasks_finished_idx"),
         ]
         constraints = [
             models.CheckConstraint(

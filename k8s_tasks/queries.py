@@ -63,11 +63,19 @@ class TaskRecordQuerySet(models.QuerySet["TaskRecord"]):
                     claimed.append(record)
         return claimed
 
-    def queue_counts(self) -> dict[str, dict[str, int]]:
-        """Per queue: how many rows are ready, running, succeeded and failed."""
+    def queue_counts(self, finished_since: datetime | None = None) -> dict[str, dict[str, int]]:
+        """Per queue: how many rows are ready, running, succeeded and failed. With ``finished_since``,
+        finished rows count only from then on ("failed recently"), which keeps the query cheap however
+        large the history grows; READY and RUNNING are always counted in full."""
         counts: dict[str, dict[str, int]] = {}
-        rows = self.order_by().values_list("queue_name", "status").annotate(n=Count("pk"))
-        for queue_name, status, n in rows:
+        rows = self.order_by()
+        if finished_since is not None:
+            rows = rows.filter(
+                Q(status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+                | Q(finished_at__gte=finished_since)
+            )
+        grouped = rows.values_list("queue_name", "status").annotate(n=Count("pk"))
+        for queue_name, status, n in grouped:
             queue = counts.setdefault(queue_name, dict.fromkeys(COUNT_KEYS.values(), 0))
             queue[COUNT_KEYS[TaskResultStatus(status)]] += n
         return counts
@@ -82,8 +90,8 @@ class TaskRecordManager(models.Manager["TaskRecord"]):
     ) -> list["TaskRecord"]:
         return self.get_queryset().claim(queue_name, limit, namespace=namespace, job_name=job_name)
 
-    def queue_counts(self) -> dict[str, dict[str, int]]:
-        return self.get_queryset().queue_counts()
+    def queue_counts(self, finished_since: datetime | None = None) -> dict[str, dict[str, int]]:
+        return self.get_queryset().queue_counts(finished_since)
 
     def claimable(self, queue_name: str, now: datetime | None = None) -> TaskRecordQuerySet:
         return self.get_queryset().claimable(queue_name, now)

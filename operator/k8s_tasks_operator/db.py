@@ -17,6 +17,7 @@ from django.utils import timezone
 from k8s_tasks.models import TaskRecord
 
 FINAL = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
+RECENT_SECONDS = 3600  # TaskQueue status counts tasks that finished within the last hour
 
 
 def in_flight(queue_name: str) -> QuerySet[TaskRecord]:
@@ -126,7 +127,7 @@ def clear_unknown_queue_reason(queue_name: str) -> None:
 
 def counts() -> dict[str, dict[str, int]]:
     close_old_connections()
-    return TaskRecord.objects.queue_counts()
+    return TaskRecord.objects.queue_counts(finished_since=ago(RECENT_SECONDS))
 
 
 def now() -> datetime:

@@ -57,6 +57,9 @@ def test_queue_counts() -> None:
         "default": {"ready": 1, "running": 1, "succeeded": 1, "failed": 1},
         "gpu": {"ready": 1, "running": 0, "succeeded": 0, "failed": 0},
     }
+    TaskRecord.objects.filter(pk=bad.id).update(finished_at=timezone.now() - timedelta(hours=2))
+    recent = TaskRecord.objects.queue_counts(finished_since=timezone.now() - timedelta(hours=1))
+    assert recent["default"] == {"ready": 1, "running": 1, "succeeded": 1, "failed": 0}
 
 
 @pytest.mark.django_db(transaction=True)
