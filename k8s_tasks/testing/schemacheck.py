@@ -13,15 +13,16 @@ from typing import Any
 Error = tuple[tuple[str | int, ...], str, str]
 Check = Callable[[Any, tuple[str | int, ...], list[Error]], None]
 
-_TYPES: dict[str, Callable[[Any], bool]] = {
-    "null": lambda v: v is None,
-    "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
+_TYPES: dict[str, tuple[type, ...]] = {
+    "null": (type(None),),
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "object": (dict,),
+    "array": (list,),
 }
+_ANNOTATIONS = frozenset({"description", "format", "x-kubernetes-group-version-kind"})
 
 
 def _show(value: Any) -> str:
@@ -54,8 +55,12 @@ class Compiler:
     def compile(self, schema: Any) -> Check:
         if not isinstance(schema, dict):
             return _noop
+        if "$ref" in schema and set(schema) <= {"$ref"} | _ANNOTATIONS:  # a plain reference
+            return self.definition(schema["$ref"].rsplit("/", 1)[-1])
         ref = self.definition(schema["$ref"].rsplit("/", 1)[-1]) if "$ref" in schema else None
         types = self._types(schema)
+        # isinstance(True, int) holds, but a boolean is no integer or number
+        no_bool = types is not None and int in types and bool not in types
         enum = schema.get("enum")
         required = tuple(schema.get("required") or ())
         props = {k: self.compile(v) for k, v in (schema.get("properties") or {}).items()}
@@ -66,10 +71,24 @@ class Compiler:
         declared = schema.get("type")
         wanted = [declared] if isinstance(declared, str) else list(declared or [])
         type_names = " or ".join(n for n in wanted if n != "null") or "null"
+        structured = ref is not None or required or props or extra_check is not None or closed or items
+
+        def type_error(value: Any, path: tuple[str | int, ...], errors: list[Error]) -> None:
+            errors.append((path, "type", f"{_show(value)}: must be of type {type_names}"))
+
+        if types is None and enum is None and not structured:  # no constraint at all
+            return _noop
+        if types is not None and enum is None and not structured:  # a scalar: the type is all there is
+
+            def leaf(value: Any, path: tuple[str | int, ...], errors: list[Error]) -> None:
+                if not isinstance(value, types) or (no_bool and value.__class__ is bool):
+                    type_error(value, path, errors)
+
+            return leaf
 
         def check(value: Any, path: tuple[str | int, ...], errors: list[Error]) -> None:
-            if types is not None and not any(t(value) for t in types):
-                errors.append((path, "type", f"{_show(value)}: must be of type {type_names}"))
+            if types is not None and (not isinstance(value, types) or (no_bool and value.__class__ is bool)):
+                type_error(value, path, errors)
                 return
             if enum is not None and value not in enum:
                 errors.append(
@@ -96,7 +115,7 @@ class Compiler:
         return check
 
     @staticmethod
-    def _types(schema: dict[str, Any]) -> list[Callable[[Any], bool]] | None:
+    def _types(schema: dict[str, Any]) -> tuple[type, ...] | None:
         names: list[str] = []
         declared = schema.get("type")
         if isinstance(declared, str):
@@ -108,4 +127,4 @@ class Compiler:
             names.extend([sub] if isinstance(sub, str) else sub or [])
         if not names:
             return None
-        return [_TYPES[n] for n in dict.fromkeys(names) if n in _TYPES]
+        return tuple(t for n in dict.fromkeys(names) if n in _TYPES for t in _TYPES[n])
