@@ -81,6 +81,14 @@ async def on_job(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> No
     rt.track_job(job, active=not (deleted or job_finished(job)))
     if not (job_finished(job) or deleted):
         return
+    try:
+        await job_ended(rt, job, task_id, attempt, deleted)
+    finally:
+        rt.last_pods.pop(job["metadata"]["name"], None)
+
+
+async def job_ended(rt: Runtime, job: dict[str, Any], task_id: str, attempt: int, deleted: bool) -> None:
+    """The Job finished or vanished: if its pod wrote no final row, classify and record why."""
     row = await blocking(db.get, task_id)
     name, namespace = job["metadata"]["name"], job["metadata"].get("namespace", rt.config.namespace)
     if row is None:
@@ -112,7 +120,6 @@ async def on_job(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> No
     if result is None:
         result = outcome("PodFailed", f"Job {name} finished but the task wrote no result", None)
     await record_outcome(rt, row, result, job)
-    rt.last_pods.pop(name, None)
 
 
 async def job_pods(rt: Runtime, namespace: str, job_name: str) -> list[dict[str, Any]]:
@@ -129,8 +136,12 @@ async def job_pods(rt: Runtime, namespace: str, job_name: str) -> list[dict[str,
 
 
 def remember_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
-    """Keep the last state of a Job's pod that is ending, for when it is gone by the time the Job is."""
-    job_name = (pod["metadata"].get("labels") or {}).get("job-name")
+    """Keep the last state of a Job's pod that is ending, for when it is gone by the time the Job is.
+    Only while the Job is active, so memory stays bounded by the Jobs in flight."""
+    labels = pod["metadata"].get("labels") or {}
+    job_name = labels.get("job-name")
+    if job_name not in rt.active_jobs.get(labels.get("k8stasks.io/queue", ""), ()):
+        return
     phase = (pod.get("status") or {}).get("phase")
     if job_name and (
         event_type == "DELETED"
@@ -153,6 +164,8 @@ async def on_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> No
     hopeless = is_hopeless_waiting(pod)
     reason = pending_reason(pod) if hopeless is None else None
     key = pod["metadata"]["name"]
+    if reason is None:
+        rt.pending_reasons.pop(key, None)  # no longer waiting: forget it
     if hopeless is None and (reason is None or rt.pending_reasons.get(key) == reason):
         return
     row = await blocking(db.get, task_id)

@@ -21,11 +21,16 @@ def test_job_identity_from_labels_and_annotations() -> None:
 
 async def test_ending_pods_are_remembered_per_job() -> None:
     rt = Runtime(config=OperatorConfig())
-    pod = {"metadata": {"name": "p1", "labels": {"job-name": "j"}}, "status": {"phase": "Running"}}
+    labels = {"job-name": "j", "k8stasks.io/queue": "q"}
+    pod = {"metadata": {"name": "p1", "labels": labels}, "status": {"phase": "Failed"}}
+    remember_pod(rt, "MODIFIED", pod)
+    assert rt.last_pods == {}, "a pod of a Job not known to be active is not kept"
+    rt.track_job({"metadata": {"name": "j", "labels": {"k8stasks.io/queue": "q"}}}, active=True)
+    pod = {**pod, "status": {"phase": "Running"}}
     remember_pod(rt, "MODIFIED", pod)
     assert rt.last_pods == {}
     ending = {**pod, "status": {"phase": "Failed"}}
     remember_pod(rt, "MODIFIED", ending)
-    replacement = {"metadata": {"name": "p2", "labels": {"job-name": "j"}}, "status": {}}
+    replacement = {"metadata": {"name": "p2", "labels": labels}, "status": {}}
     remember_pod(rt, "DELETED", replacement)
     assert set(rt.last_pods["j"]) == {"p1", "p2"}
