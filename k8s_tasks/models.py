@@ -78,6 +78,8 @@ class TaskRecord(models.Model):
             models.Index(fields=["-enqueued_at"], name="k8s_tasks_recent_idx"),
             # Recently finished rows, for the TaskQueue status counts.
             models.Index(fields=["finished_at"], name="k8s_tasks_finished_idx"),
+            # Cancellations the operator still has to carry out (few at any time).
+            models.Index(fields=["status"], name="k8s_tasks_cancel_idx", condition=Q(cancel_requested=True)),
         ]
         constraints = [
             models.CheckConstraint(

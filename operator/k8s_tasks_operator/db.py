@@ -78,7 +78,9 @@ def claimed_without_start(queue_name: str) -> list[TaskRecord]:
 def cancel_requested() -> list[TaskRecord]:
     close_old_connections()
     return list(
-        TaskRecord.objects.filter(cancel_requested=True).exclude(status__in=FINAL).exclude(job_name="")
+        TaskRecord.objects.filter(
+            cancel_requested=True, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+        ).exclude(job_name="")
     )
 
 
