@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('k8s_tasks', '0001_initial'),
+        ("k8s_tasks", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='taskrecord',
-            index=models.Index(fields=['finished_at'], name='k8s_tasks_finished_idx'),
+            model_name="taskrecord",
+            index=models.Index(fields=["finished_at"], name="k8s_tasks_finished_idx"),
         ),
         migrations.AddIndex(
-            model_name='taskrecord',
-            index=models.Index(condition=models.Q(('cancel_requested', True)), fields=['status'], name='k8s_tasks_cancel_idx'),
+            model_name="taskrecord",
+            index=models.Index(
+                condition=models.Q(("cancel_requested", True)), fields=["status"], name="k8s_tasks_cancel_idx"
+            ),
         ),
     ]
