@@ -24,7 +24,7 @@ class Sizes:
     repetitions: int = 5
     dispatch: int = 1000  # READY tasks per dispatch run (also the "1k Jobs in flight" state)
     peer_drain: int = 300  # tasks per run of the peer's one worker
-    qps_tasks: int = 60  # tasks per run under the 20 QPS client limit
+    qps_tasks: int = 50  # tasks per run under the 20 QPS client limit
     enqueue_sequential: int = 2000
     enqueue_atomic: int = 500
     latency_rates: tuple[tuple[float, float], ...] = ((10.0, 2.0), (50.0, 1.0))  # (tasks/s, seconds)

@@ -38,7 +38,7 @@ def drain(cluster: Cluster, count: int, timeout: float = 600) -> dict[str, Any]:
 
     stamps = wait_for(created, timeout=timeout, what=f"{count} Jobs", interval=0.25)
     last = max(stamps[i] for i in ids)
-    requests = settle(lambda: cluster.stats()["requests"], quiet=3.0)  # Events trail the Jobs
+    requests = settle(lambda: cluster.stats()["requests"], quiet=2.5)  # Events trail the Jobs
     return {
         "rate": count / (last - committed),
         "writes_per_task": writes(requests) / count,

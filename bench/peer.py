@@ -10,13 +10,13 @@ from django_tasks_db.models import DBTaskResult
 
 from . import rows
 from .context import Context, cpu_percent, pace
-from .procs import rss_mb, wait_for
+from .procs import PeerWorker, rss_mb, wait_for
 from .tasks import peer_noop, peer_stamp
 
 FINAL = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 
 
-def drain(count: int) -> float:
+def drain(worker: PeerWorker, count: int) -> float:
     """Insert `count` READY rows in one statement; tasks/s from the commit to the last one finished."""
     since = rows.insert_peer(count)
     committed = time.time()
@@ -64,7 +64,7 @@ def _uuid(task_id: Any) -> Any:
 def main_run(ctx: Context) -> dict[str, Any]:
     rows.clear()
     with ctx.peer() as worker:
-        out: dict[str, Any] = {"rss_idle": rss_mb(worker.pid), "rate": drain(ctx.sizes.peer_drain)}
+        out: dict[str, Any] = {"rss_idle": rss_mb(worker.pid), "rate": drain(worker, ctx.sizes.peer_drain)}
         for rate, seconds in ctx.sizes.latency_rates:
             out[f"latency_{rate:g}"] = latencies(rate, seconds)
         out["writeback"] = writeback(ctx.sizes.writeback_tasks)
@@ -84,7 +84,9 @@ def backlog_run(ctx: Context) -> dict[str, Any]:
             total = backlog
             out[f"cpu_backlog_{backlog}"] = cpu_percent(worker.pid)
             out[f"rss_backlog_{backlog}"] = rss_mb(worker.pid)
-        rows.clear()
-        rows.insert_peer(ctx.sizes.finished_rows, status="SUCCESSFUL")
-        out["rate_full_table"] = drain(ctx.sizes.peer_drain)
+    # The worker is stopped before its rows are deleted: a row deleted under a running task crashes it.
+    rows.clear()
+    rows.insert_peer(ctx.sizes.finished_rows, status="SUCCESSFUL")
+    with ctx.peer() as worker:
+        out["rate_full_table"] = drain(worker, ctx.sizes.peer_drain)
     return out

@@ -74,6 +74,14 @@ class Process:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
+    def exited(self) -> bool:
+        """False while running; SystemExit with the end of its log once it has exited."""
+        if self.alive():
+            return False
+        raise SystemExit(
+            f"{' '.join(map(str, self.popen.args[2:4]))} exited with {self.popen.returncode}:\n{self.tail()}"
+        )
+
     def stop(self) -> None:
         if self.alive():
             self.popen.send_signal(signal.SIGTERM)
