@@ -64,6 +64,7 @@ def base_env(db_env: dict[str, str]) -> dict[str, str]:
 class Process:
     def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
         self.log_path = log
+        self.name = " ".join(argv[2:4])
         with log.open("a") as out:
             self.popen = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
 
