@@ -79,9 +79,7 @@ class Process:
         """False while running; SystemExit with the end of its log once it has exited."""
         if self.alive():
             return False
-        raise SystemExit(
-            f"{' '.join(map(str, self.popen.args[2:4]))} exited with {self.popen.returncode}:\n{self.tail()}"
-        )
+        raise SystemExit(f"{self.name} exited with {self.popen.returncode}:\n{self.tail()}")
 
     def stop(self) -> None:
         if self.alive():
