@@ -5,7 +5,7 @@ change stores a new dict, so watch events and history can share them safely. ``g
 deep copies by default; the HTTP server passes ``copy=False`` because it only serialises.
 """
 
-import uuid
+import random
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -69,7 +69,7 @@ _META_KEEP = (
 
 
 def _generate_suffix() -> str:
-    raw = uuid.uuid4().int
+    raw = random.getrandbits(25)
     return "".join(_GENERATE_ALPHABET[(raw >> (5 * i)) % len(_GENERATE_ALPHABET)] for i in range(5))
 
 

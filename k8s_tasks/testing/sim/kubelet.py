@@ -119,11 +119,11 @@ class Kubelet:
         path = container.get("terminationMessagePath") or DEFAULT_TERMINATION_LOG
         if path != DEFAULT_TERMINATION_LOG:
             full_env.setdefault("K8S_TASKS_TERMINATION_MESSAGE_PATH", path)
-        working_dir = Path(container["workingDir"]) if container.get("workingDir") else sandbox
-        if not working_dir.is_dir():
-            working_dir = sandbox
-        if isinstance(self.runtime, ProcessRuntime):
+        working_dir = sandbox
+        if isinstance(self.runtime, ProcessRuntime):  # the fake runtime has no process to place
             sandbox.mkdir(parents=True, exist_ok=True)
+            if container.get("workingDir") and Path(container["workingDir"]).is_dir():
+                working_dir = Path(container["workingDir"])
         return ContainerContext(
             argv=argv_of(container, full_env),
             env=full_env,

@@ -3,8 +3,8 @@
 import asyncio
 import contextlib
 import fnmatch
+import random
 import signal
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,7 +114,10 @@ class PodWorker:
             for c in self.containers:
                 if "waiting" in self.states[c["name"]]:
                     self.states[c["name"]] = waiting("ContainerCreating")
-            await asyncio.gather(*(self.run_container(c) for c in self.containers))
+            if len(self.containers) == 1:
+                await self.run_container(self.containers[0])
+            else:
+                await asyncio.gather(*(self.run_container(c) for c in self.containers))
         finally:
             if timer is not None:
                 timer.cancel()
@@ -182,7 +185,7 @@ class PodWorker:
         image = c.get("image", "")
         self.event("Normal", "Pulled", f'Container image "{image}" already present on machine', name)
         while True:
-            self.cids[name] = uuid.uuid4().hex
+            self.cids[name] = f"{random.getrandbits(128):032x}"
             try:
                 container = await self.kubelet.runtime.start(ctx)
             except StartError as exc:
