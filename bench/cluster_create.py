@@ -61,10 +61,11 @@ def create(api: client.BatchV1Api, name: str, raw: bool, suspend: bool) -> None:
         assert api.create_namespaced_job("default", job(name, suspend)).metadata.name == name
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (Linux /proc)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 class CompletionWatch:
@@ -190,9 +191,12 @@ def main() -> None:
                     f"{watch.done}/{args.jobs} Jobs Complete {total:.2f}s after the first create "
                     f"({watch.done / total:.0f} Jobs/s end to end; one client watch on the Jobs)"
                 )
-            cpu = cpu_seconds(cluster.pid) - cpu_before
+            user_after, system_after = cpu_seconds(cluster.pid)
+            user, system = user_after - cpu_before[0], system_after - cpu_before[1]
+            cpu = user + system
             print(
-                f"cluster process CPU: {cpu:.2f}s, {1000 * cpu / args.jobs:.2f} ms per Job "
+                f"cluster process CPU: {cpu:.2f}s (user {user:.2f}s, system {system:.2f}s), "
+                f"{1000 * cpu / args.jobs:.2f} ms per Job "
                 f"(1-minute load average {load:.1f} before, {os.getloadavg()[0]:.1f} after, "
                 f"{os.cpu_count()} CPUs)"
             )

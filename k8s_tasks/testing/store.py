@@ -380,17 +380,19 @@ class Store(TypeRegistry):
         without schema validation (controllers are trusted, and this is the hot path). Returns the stored
         object, which is read-only.
 
-        Only what the subresource may change is copied for ``fn``, which must change nothing else (the
-        rest is shared with the stored object): ``"status"``, the status; ``"binding"`` (what POST
-        pods/NAME/binding does for the scheduler), the status and the top level of the spec, to set
-        spec.nodeName and the PodScheduled condition in one write; 409 if the pod is bound already."""
+        Without a subresource ``fn`` gets a deep copy. With one, only the top level of what the
+        subresource may change is copied, and ``fn`` may set its fields but must not edit the values
+        inside them (a new conditions list, not an append: they are shared with the stored object):
+        ``"status"``, the status; ``"binding"`` (what POST pods/NAME/binding does for the scheduler), the
+        status and the spec, to set spec.nodeName and the PodScheduled condition in one write; 409 if
+        the pod is bound already."""
         current = self._stored(rt, namespace, name)
         if subresource is None:
             edited = clone(current)
         else:
             edited = {**current, "metadata": dict(current["metadata"])}
             if "status" in current:
-                edited["status"] = clone(current["status"])
+                edited["status"] = dict(current["status"])
         if subresource == "binding":
             if (current.get("spec") or {}).get("nodeName"):
                 raise conflict(rt.plural, rt.group, name)

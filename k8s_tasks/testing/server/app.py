@@ -220,16 +220,17 @@ class Api:
         store, rt = self.store, t.rt
 
         def mark(pod: dict[str, Any]) -> None:
-            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
-            conditions.append(
+            status = pod.setdefault("status", {})
+            status["conditions"] = [
+                *(status.get("conditions") or []),
                 {
                     "type": "DisruptionTarget",
                     "status": "True",
                     "reason": "EvictionByEvictionAPI",
                     "message": "Eviction API: evicting",
                     "lastTransitionTime": now_iso(),
-                }
-            )
+                },
+            ]
 
         store.mutate(rt, t.namespace, t.name, mark, subresource="status")
         store.delete(rt, t.namespace, t.name)

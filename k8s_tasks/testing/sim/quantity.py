@@ -1,5 +1,6 @@
 """Kubernetes resource quantities ("500m", "64Mi", "1.5G", "2") as exact numbers."""
 
+import functools
 from decimal import Decimal, InvalidOperation
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -8,6 +9,7 @@ _DECIMAL.update({"M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
 _DECIMAL["E"] = Decimal(10**18)
 
 
+@functools.lru_cache(maxsize=4096)  # the same few quantities over and over; Decimals are immutable
 def parse_quantity(value: str | int | float) -> Decimal:
     """The value of a quantity in base units (cores, bytes, devices). Raises ValueError naming the value."""
     if isinstance(value, int | float):

@@ -150,13 +150,14 @@ def _fail_lost(pod: dict[str, Any], stamp: str) -> None:
         }
     )
     status["conditions"] = conditions
-    for cs in status.get("containerStatuses") or []:
-        if "terminated" not in cs.get("state", {}):
-            cs["state"] = terminated(
-                137,
-                "ContainerStatusUnknown",
-                "The container could not be located when the pod was deleted",
-                "",
-                stamp,
-            )
-            cs["ready"] = False
+    unknown = terminated(
+        137,
+        "ContainerStatusUnknown",
+        "The container could not be located when the pod was deleted",
+        "",
+        stamp,
+    )
+    status["containerStatuses"] = [
+        cs if "terminated" in cs.get("state", {}) else {**cs, "state": unknown, "ready": False}
+        for cs in status.get("containerStatuses") or []
+    ]
