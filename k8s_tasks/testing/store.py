@@ -5,13 +5,11 @@ change stores a new dict, so watch events and history can share them safely. ``g
 deep copies by default; the HTTP server passes ``copy=False`` because it only serialises.
 """
 
-import random
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from . import gc
-from .defaults import apply_create_defaults
+from . import admission, gc
 from .errors import (
     AlreadyExists,
     ApiError,
@@ -23,15 +21,14 @@ from .errors import (
     NotFound,
     TooManyRequests,
     conflict,
-    invalid,
     not_found,
 )
-from .objects import clone, meta, new_uid, now_iso
+from .objects import clone
 from .patching import apply_patch
 from .registry import TypeRegistry
 from .resources import BUILTINS, KOPF_PEERINGS, ResourceType, crd_status, from_crd
 from .selectors import Selector
-from .validation import prune, validate, validate_update
+from .validation import validate, validate_update
 from .watch import Change, Watch
 
 __all__ = [
@@ -53,24 +50,7 @@ Key = tuple[str, str]
 Objects = list[dict[str, Any]]
 Typed = list[tuple[ResourceType, dict[str, Any]]]
 ObjKey = tuple[str, str]  # (namespace or "", name)
-_GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 HISTORY_PER_TYPE = 20000
-_META_KEEP = (
-    "name",
-    "namespace",
-    "uid",
-    "creationTimestamp",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "generation",
-    "resourceVersion",
-    "selfLink",
-)
-
-
-def _generate_suffix() -> str:
-    raw = random.getrandbits(25)
-    return "".join(_GENERATE_ALPHABET[(raw >> (5 * i)) % len(_GENERATE_ALPHABET)] for i in range(5))
 
 
 class Store(TypeRegistry):
@@ -216,56 +196,17 @@ class Store(TypeRegistry):
         schema validation, for controllers writing objects they built themselves (events, pods)."""
         if copy:
             obj = clone(obj)
-        for field, expected in (("apiVersion", rt.api_version), ("kind", rt.kind)):
-            if obj.get(field) not in (None, "", expected):
-                raise BadRequest(f"{field} {obj[field]!r} does not match the endpoint: expected {expected!r}")
-            obj[field] = expected
-        m = meta(obj)
-        if rt.namespaced:
-            ns = namespace or m.get("namespace") or "default"
-            if m.get("namespace") not in (None, "", ns):
-                raise BadRequest(
-                    f"the namespace of the provided object ({m['namespace']}) does not match the namespace "
-                    f"sent on the request ({ns})"
-                )
-            m["namespace"] = ns
-            if ("", ns) not in self._objects[("", "namespaces")]:
-                raise not_found("namespaces", "", ns)
-        else:
-            m.pop("namespace", None)
-        if not m.get("name"):
-            if not m.get("generateName"):
-                raise invalid(
-                    rt.kind,
-                    rt.group,
-                    "",
-                    [
-                        (
-                            "metadata.name",
-                            "FieldValueRequired",
-                            "metadata.name: Required value: name or generateName is required",
-                        )
-                    ],
-                )
-            m["name"] = m["generateName"] + _generate_suffix()
-        okey = (m.get("namespace", ""), m["name"])
-        if okey in self._objects[rt.key]:
+        ns = admission.settle_namespace(rt, obj, namespace)
+        if rt.namespaced and ("", ns) not in self._objects[("", "namespaces")]:
+            raise not_found("namespaces", "", ns)
+        name = admission.settle_name(rt, obj)
+        if (ns, name) in self._objects[rt.key]:
             resource = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
             raise AlreadyExists(
-                f'{resource} "{m["name"]}" already exists',
-                details={"name": m["name"], "group": rt.group, "kind": rt.plural},
+                f'{resource} "{name}" already exists',
+                details={"name": name, "group": rt.group, "kind": rt.plural},
             )
-        for drop in ("deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "managedFields"):
-            m.pop(drop, None)
-        m["uid"] = new_uid()
-        m["creationTimestamp"] = now_iso()
-        m["generation"] = 1
-        if rt.is_custom:
-            obj = prune(obj, rt.schema, root=True)
-            if "status" in rt.subresources:
-                obj.pop("status", None)
-        else:
-            apply_create_defaults(rt, obj)
+        obj = admission.initialise(rt, obj)
         if check:
             validate(rt, obj, strict=strict)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
@@ -288,38 +229,7 @@ class Store(TypeRegistry):
         check: bool = True,
     ) -> dict[str, Any]:
         """Store ``new`` as the next version of ``current``; no event and no new version if unchanged."""
-        if subresource not in (None, "status"):
-            raise MethodNotAllowed(f"the subresource {subresource!r} of {rt.plural} cannot be updated")
-        if subresource == "status" and "status" not in rt.subresources:
-            raise NotFound(f"the server could not find the requested resource ({rt.plural}/status)")
-        new["apiVersion"], new["kind"] = current["apiVersion"], current["kind"]
-        cur_meta = current["metadata"]
-        if subresource == "status":
-            new = (
-                {**current, "status": new.get("status")}
-                if new.get("status") is not None
-                else {k: v for k, v in current.items() if k != "status"}
-            )
-        else:
-            new_meta = meta(new)
-            for field in _META_KEEP:
-                if field in cur_meta:
-                    new_meta[field] = cur_meta[field]
-                else:
-                    new_meta.pop(field, None)
-            if "status" in rt.subresources:
-                if "status" in current:
-                    new["status"] = current["status"]
-                else:
-                    new.pop("status", None)
-            if rt.is_custom:
-                new = prune(new, rt.schema, root=True)
-            if any(
-                new.get(k) != current.get(k)
-                for k in set(new) | set(current)
-                if k not in ("metadata", "status", "apiVersion", "kind")
-            ):
-                new["metadata"]["generation"] = int(cur_meta.get("generation", 1)) + 1
+        new = admission.next_version(rt, current, new, subresource)
         if new == current:
             return current
         if check:
