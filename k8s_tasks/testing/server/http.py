@@ -14,7 +14,8 @@ def dumps(body: Any) -> str:
 
 
 def respond(body: Any, status: int = 200) -> web.Response:
-    return web.Response(text=dumps(body), status=status, content_type="application/json")
+    """A JSON response, ``Content-Type: application/json`` as kube-apiserver sends it."""
+    return web.Response(body=dumps(body).encode(), status=status, content_type="application/json")
 
 
 def error_response(error: ApiError) -> web.Response:
