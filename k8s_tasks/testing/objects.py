@@ -22,10 +22,10 @@ def stamp(seconds: float) -> str:
     """A Unix time as Kubernetes writes it: RFC 3339, UTC, whole seconds. The controllers stamp many
     objects within the same second, so the last result is kept."""
     global _last_stamp
-    whole = int(seconds)
-    if _last_stamp[0] != whole:
-        _last_stamp = (whole, time.strftime(_FORMAT, time.gmtime(whole)))
-    return _last_stamp[1]
+    whole, last = int(seconds), _last_stamp  # one read: clusters in other threads may replace it
+    if last[0] != whole:
+        last = _last_stamp = (whole, time.strftime(_FORMAT, time.gmtime(whole)))
+    return last[1]
 
 
 def now_iso() -> str:

@@ -9,9 +9,14 @@ _DECIMAL.update({"M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
 _DECIMAL["E"] = Decimal(10**18)
 
 
-@functools.lru_cache(maxsize=4096)  # the same few quantities over and over; Decimals are immutable
 def parse_quantity(value: str | int | float) -> Decimal:
     """The value of a quantity in base units (cores, bytes, devices). Raises ValueError naming the value."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return _parse_cached(value)
+    return _parse(value)
+
+
+def _parse(value: str | int | float) -> Decimal:
     if isinstance(value, int | float):
         return Decimal(str(value))
     text = str(value).strip()
@@ -33,6 +38,10 @@ def parse_quantity(value: str | int | float) -> Decimal:
     if not parsed.is_finite():
         raise ValueError(f"invalid resource quantity {value!r}: must be a finite number")
     return parsed * multiplier
+
+
+# the same few quantities over and over (Decimals are immutable); 1 and 1.0 share an entry: equal values
+_parse_cached = functools.lru_cache(maxsize=4096)(_parse)
 
 
 def parse_resources(resources: dict[str, str | int | float] | None) -> dict[str, Decimal]:
