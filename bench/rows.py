@@ -76,6 +76,10 @@ def insert_peer(count: int, *, status: str = "READY") -> datetime:
 
 def clear() -> None:
     """Empty both tables."""
+    tables = [model._meta.db_table for model in (TaskRecord, DBTaskResult)]
     with transaction.atomic(), connection.cursor() as cursor:
-        for model in (TaskRecord, DBTaskResult):
-            cursor.execute(f"DELETE FROM {model._meta.db_table}")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")  # DELETE of 200k rows takes seconds
+        else:
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table}")
