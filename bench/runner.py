@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -46,6 +47,8 @@ def main() -> None:
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run of every scenario")
     args = parser.parse_args()
+    # SIGTERM unwinds like an exception, so the cluster, operator and worker are stopped and the DB dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix=f"k8s-tasks-bench-{args.db}-"))
     db_env = database.choose(args.db, workdir)
     database.setup()
