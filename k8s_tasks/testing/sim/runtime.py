@@ -150,21 +150,26 @@ class ProcessRuntime:
 
 
 class FakeContainer:
+    """Exits ``exit_code`` ``seconds`` after it started (at once if 0), or 128 + N on signal N."""
+
     def __init__(self, seconds: float, exit_code: int) -> None:
+        loop = asyncio.get_running_loop()
         self.started_at = now_stamp()
-        self._exit_code = exit_code
-        self._signalled: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self._seconds = seconds
+        self._exit_code, self._seconds = exit_code, seconds
+        self._exit: asyncio.Future[int] = loop.create_future()
+        self._timer = loop.call_later(seconds, self._end, exit_code) if seconds > 0 else None
+
+    def _end(self, code: int) -> None:
+        if not self._exit.done():
+            self._exit.set_result(code)
 
     def signal(self, sig: int) -> None:
-        if not self._signalled.done():
-            self._signalled.set_result(128 + sig)
+        self._end(128 + sig)
 
     async def wait(self) -> Exit:
-        code = self._exit_code
-        if self._seconds > 0 or self._signalled.done():
-            with contextlib.suppress(TimeoutError):
-                code = await asyncio.wait_for(asyncio.shield(self._signalled), self._seconds)
+        code = await self._exit if self._seconds > 0 or self._exit.done() else self._exit_code
+        if self._timer is not None:
+            self._timer.cancel()
         return Exit(code, exit_reason(code), "", self.started_at, now_stamp())
 
 
