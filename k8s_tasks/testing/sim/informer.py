@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Key = tuple[str | None, str]
-BATCH = 32  # keys a work queue processes before it lets the event loop run other work
 Handler = Callable[[str, dict[str, Any], dict[str, Any] | None], None]
 
 
@@ -126,12 +125,10 @@ class WorkQueue:
         self.add(key)
 
     async def run(self, process: Callable[[Key], None]) -> None:
-        """Process keys forever, a batch of them per turn of the event loop (the API server and the other
-        controllers run between batches); one failing key is logged and retried later."""
+        """Process keys forever; one failing key is logged and retried later."""
         while True:
             await self._wake.wait()
             self._wake.clear()
-            done = 0
             while self._items:
                 key = self._items.popleft()
                 self._queued.discard(key)
@@ -140,9 +137,7 @@ class WorkQueue:
                 except Exception:
                     log.exception("reconcile of %s failed; retrying in 1s", key)
                     self.add_after(key, 1.0)
-                done += 1
-                if done % BATCH == 0:
-                    await asyncio.sleep(0)
+                await asyncio.sleep(0)
 
     def close(self) -> None:
         for timer in self._timers.values():
