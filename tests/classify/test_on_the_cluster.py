@@ -4,7 +4,6 @@ classify_job / pending_reason / is_hopeless_waiting read the resulting Job and P
 
 import asyncio
 import sys
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,7 +12,6 @@ from typing import Any
 from k8s_tasks.profiles import TaskRef, build_job, parse_profile
 from k8s_tasks.testing.sim import NodeSpec, Simulation
 from k8s_tasks.testing.sim.logs import log_path
-from k8s_tasks.testing.store import Store
 from k8s_tasks_operator.classify import (
     Outcome,
     classify_job,
@@ -21,6 +19,7 @@ from k8s_tasks_operator.classify import (
     job_finished,
     pending_reason,
 )
+from tests.cluster.sim.support import poll, running_sim
 
 PY = sys.executable
 NODE = NodeSpec("highmem-1", {"pool": "highmem"}, (), {"cpu": "8", "memory": "32Gi", "pods": "110"})
@@ -34,23 +33,11 @@ def run_command(code: str) -> dict[str, Any]:
     return {"spec": {"containers": [{"name": "task", "command": [PY, "-c", code], "args": None}]}}
 
 
-@asynccontextmanager
-async def cluster(tmp_path: Path, nodes: list[NodeSpec], **options: Any) -> AsyncIterator[Simulation]:
-    sim = Simulation(Store(), nodes, workdir=tmp_path / "cluster", **options)
-    await sim.start()
-    try:
-        yield sim
-    finally:
-        await sim.stop()
+cluster = running_sim  # the simulation on its own, as tests/cluster uses it
 
 
 async def until(predicate: Callable[[], Any], what: str, within: float = 20.0) -> Any:
-    deadline = time.monotonic() + within
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within}s waiting for {what}")
-        await asyncio.sleep(0.02)
-    return value
+    return await poll(predicate, within=within, what=what)
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from types import FrameType
 
 from .config import DEMO_DIR, DemoConfig, child_env, parse_args
@@ -131,18 +132,20 @@ def follow(
         time.sleep(0.3)
 
 
-def settle_jobs(kubectl: list[str], env: dict[str, str], deadline: float, services: list[Service]) -> None:
-    """Rows are final as soon as a pod writes them; give the Job controller a moment to mark the Jobs."""
+def settle(
+    pending: Callable[[], list[str]], what: str, seconds: float, deadline: float, services: list[Service]
+) -> None:
+    """Give the cluster a moment to catch up with the rows (bounded); say what is still pending."""
     try:
         wait_until(
-            lambda: not unfinished_jobs(kubectl, env),
-            what="the Jobs to finish",
-            deadline=min(deadline, time.monotonic() + 15),
+            lambda: not pending(),
+            what=what,
+            deadline=min(deadline, time.monotonic() + seconds),
             services=services,
             interval=0.5,
         )
     except DemoError as exc:
-        say(f"note: {exc}; still active: {', '.join(unfinished_jobs(kubectl, env))}")
+        say(f"note: {exc}; still pending: {', '.join(pending())}")
 
 
 def queues_busy(kubectl: list[str], env: dict[str, str]) -> list[str]:
@@ -153,19 +156,6 @@ def queues_busy(kubectl: list[str], env: dict[str, str]) -> list[str]:
         for q in listed["items"]
         if (q.get("status") or {}).get("ready", 1) or (q.get("status") or {}).get("running", 1)
     ]
-
-
-def settle_queues(kubectl: list[str], env: dict[str, str], deadline: float, services: list[Service]) -> None:
-    try:
-        wait_until(
-            lambda: not queues_busy(kubectl, env),
-            what="the TaskQueue counts to catch up",
-            deadline=min(deadline, time.monotonic() + 10),
-            services=services,
-            interval=0.5,
-        )
-    except DemoError as exc:
-        say(f"note: {exc}")
 
 
 def show_kubectl(kubectl: list[str], env: dict[str, str]) -> None:
@@ -191,8 +181,9 @@ def demo(config: DemoConfig) -> int:
         say(f"enqueued {len(plan)} tasks; following them (operator log: {services[-1].log})\n")
         placement = Placement(kubectl, env)
         outcomes = follow(plan, placement, deadline, services)
-        settle_jobs(kubectl, env, deadline, services)
-        settle_queues(kubectl, env, deadline, services)
+        # Rows are final as soon as a pod writes them; the Jobs and the TaskQueue counts follow.
+        settle(lambda: unfinished_jobs(kubectl, env), "the Jobs to finish", 15, deadline, services)
+        settle(lambda: queues_busy(kubectl, env), "the TaskQueue counts to catch up", 10, deadline, services)
         placement.refresh()
         placement.annotate(outcomes)
         show_kubectl(kubectl, env)
