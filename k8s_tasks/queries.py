@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 
@@ -39,29 +39,36 @@ class TaskRecordQuerySet(models.QuerySet["TaskRecord"]):
         """Mark up to ``limit`` claimable rows of the queue as dispatched and return them.
 
         On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent operators claim disjoint rows.
-        Every row is then taken with a conditional UPDATE, so even without row locks (SQLite) a row is
-        claimed by one caller only.
+        The rows are then taken by one conditional UPDATE (still READY and unclaimed), so even without row
+        locks (SQLite) a row is claimed by one caller only.
         """
         if limit <= 0:
             return []
         now = timezone.now()
-        claimed: list[TaskRecord] = []
+        manager = self.model._default_manager.using(self.db)
         with transaction.atomic(using=self.db):
             candidates = self.claimable(queue_name, now)
             if transaction.get_connection(self.db).features.has_select_for_update_skip_locked:
                 candidates = candidates.select_for_update(skip_locked=True)
-            for record in candidates[:limit]:
-                name = job_name(record.id, record.attempt)
-                applied = (
-                    self.model._default_manager.using(self.db)
-                    .filter(claimable_q(now), pk=record.pk, attempt=record.attempt)
-                    .update(dispatched_at=now, job_name=name, job_namespace=namespace, reason="")
-                )
-                if applied:
-                    record.dispatched_at, record.job_name = now, name
-                    record.job_namespace, record.reason = namespace, ""
-                    claimed.append(record)
-        return claimed
+            records = list(candidates[:limit])
+            if not records:
+                return []
+            names = {record.pk: job_name(record.id, record.attempt) for record in records}
+            # One UPDATE for the batch (one per row cost ~1.5 ms each); the job name differs per row.
+            applied = manager.filter(claimable_q(now), pk__in=list(names)).update(
+                dispatched_at=now,
+                job_name=Case(*(When(pk=pk, then=Value(name)) for pk, name in names.items())),
+                job_namespace=namespace,
+                reason="",
+            )
+            if applied != len(records):  # only without row locks, if another claimer got there first
+                mine = manager.filter(pk__in=list(names), dispatched_at=now, job_namespace=namespace)
+                taken = {pk for pk, name in mine.values_list("pk", "job_name") if names[pk] == name}
+                records = [record for record in records if record.pk in taken]
+        for record in records:
+            record.dispatched_at, record.job_name = now, names[record.pk]
+            record.job_namespace, record.reason = namespace, ""
+        return records
 
     def queue_counts(self, finished_since: datetime | None = None) -> dict[str, dict[str, int]]:
         """Per queue: how many rows are ready, running, succeeded and failed. With ``finished_since``,
