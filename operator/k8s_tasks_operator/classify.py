@@ -167,6 +167,16 @@ def pending_reason(pod: dict[str, Any]) -> str | None:
     return None
 
 
+ROUTINE_WAITING = ("ContainerCreating", "PodInitializing")
+"""Waiting reasons every pod passes through on its way to running: not worth a database write."""
+
+
+def pending_news(pod: dict[str, Any]) -> str | None:
+    """pending_reason, unless it is only the routine step every pod takes before it runs."""
+    reason = pending_reason(pod)
+    return None if reason is None or reason.startswith(ROUTINE_WAITING) else reason
+
+
 def is_hopeless_waiting(pod: dict[str, Any]) -> Outcome | None:
     """A container that can never start (bad image, missing Secret): fail the task now, not at a timeout."""
     for status in _statuses(pod):

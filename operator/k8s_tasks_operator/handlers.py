@@ -1,4 +1,7 @@
-"""kopf handlers: thin. Each hands the event to a plain function; the decisions live elsewhere."""
+"""kopf handlers: thin. Each hands the event to a plain function; the decisions live elsewhere.
+
+kopf serves the TaskQueues, the liveness probe and the lifecycle; our Jobs and Pods are watched by
+informer.Informer (they come in thousands, and kopf's per-object machinery is not needed for them)."""
 
 from __future__ import annotations
 
@@ -9,13 +12,13 @@ from typing import Any
 
 import kopf
 
-from . import loop, writeback
+from . import db, loop, writeback
 from .config import OperatorConfig
+from .informer import Informer
 from .kube import GROUP, PLURAL, VERSION
 from .listen import start_listener
 from .runtime import Runtime
 
-MANAGED = {"app.kubernetes.io/managed-by": "k8s-tasks"}
 CONFIG: OperatorConfig = OperatorConfig()  # set by __main__ before kopf starts
 
 
@@ -28,16 +31,36 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
     settings.watching.server_timeout = 300
     settings.networking.error_backoffs = [0.5, 1, 2, 3, 5]
     logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # not a line per handled event
+    db.keep_connections_open()
     rt = Runtime(config=CONFIG)
     memo.runtime = rt
     memo.stop = threading.Event()
-    memo.listener = start_listener(rt, asyncio.get_running_loop(), memo.stop)
+    running = asyncio.get_running_loop()
+    memo.listener = start_listener(rt, running, memo.stop)
+    memo.informers = [
+        Informer(
+            "jobs",
+            CONFIG.namespace,
+            running,
+            on_list=lambda jobs: writeback.jobs_listed(rt, jobs),
+            on_event=lambda kind, job: writeback.job_event(rt, kind, job),
+        ).start(),
+        Informer(
+            "pods",
+            CONFIG.namespace,
+            running,
+            on_list=lambda pods: writeback.pods_listed(rt, pods),
+            on_event=lambda kind, pod: writeback.pod_event(rt, kind, pod),
+        ).start(),
+    ]
     memo.loop = asyncio.create_task(loop.run(rt), name="k8s-tasks-dispatch")
 
 
 @kopf.on.cleanup()
 async def cleanup(memo: kopf.Memo, **_: Any) -> None:
     memo.stop.set()
+    for informer in memo.informers:
+        informer.stop.set()
     memo.loop.cancel()
 
 
@@ -56,13 +79,3 @@ async def taskqueue_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **
     rt: Runtime = memo.runtime
     rt.queues.apply(type, dict(body))
     rt.poke()
-
-
-@kopf.on.event("batch", "v1", "jobs", labels=MANAGED)
-async def job_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-    await writeback.on_job(memo.runtime, type, dict(body))
-
-
-@kopf.on.event("", "v1", "pods", labels=MANAGED)
-async def pod_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
-    await writeback.on_pod(memo.runtime, type, dict(body))

@@ -7,28 +7,13 @@ import asyncio
 import contextlib
 import time
 
-from . import kube
-from .classify import job_finished
 from .dispatch import adopt_claimed_for, dispatch_once
 from .reconcile import reconcile_once
-from .runtime import Runtime, blocking, logger
-
-
-async def seed_active_jobs(rt: Runtime) -> None:
-    """Before the first dispatch: which of our Jobs are still active (the watch keeps this up to date)."""
-    while True:
-        try:
-            jobs = await blocking(kube.managed_jobs, rt.config.namespace)
-            break
-        except Exception:
-            logger.exception("could not list Jobs; retrying")
-            await asyncio.sleep(1.0)
-    for job in jobs:
-        rt.track_job(job, active=not job_finished(job))
+from .runtime import Runtime, logger
 
 
 async def run(rt: Runtime) -> None:
-    await seed_active_jobs(rt)
+    await rt.jobs_listed.wait()  # which of our Jobs are active: the Job watch's first listing
     adopted: set[str] = set()
     next_reconcile = 0.0
     while True:

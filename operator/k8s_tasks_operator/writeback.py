@@ -18,7 +18,7 @@ from .classify import (
     is_hopeless_waiting,
     job_finished,
     outcome,
-    pending_reason,
+    pending_news,
 )
 from .runtime import Runtime, blocking, logger, post_event
 
@@ -72,15 +72,27 @@ async def record_outcome(rt: Runtime, row: TaskRecord, result: Outcome, job: dic
         rt.poke()
 
 
-async def on_job(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> None:
+def job_event(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> None:
+    """A Job seen by the watch (event_type None: in a listing). Runs on the loop; the outcome of a Job
+    that ended is written by a task of its own, after any earlier one for the same Job."""
     ident = job_identity(job)
     if ident is None:
         return
-    task_id, attempt = ident
-    deleted = event_type == "DELETED"
-    rt.track_job(job, active=not (deleted or job_finished(job)))
-    if not (job_finished(job) or deleted):
-        return
+    deleted, finished = event_type == "DELETED", job_finished(job)
+    rt.track_job(job, active=not (deleted or finished))
+    if finished or deleted:
+        rt.serially(job["metadata"]["name"], _ended(rt, job, *ident, deleted))
+
+
+def jobs_listed(rt: Runtime, jobs: list[dict[str, Any]]) -> None:
+    """All our Jobs, as listed: the active ones hold their queues' slots; ended ones get their outcome."""
+    rt.replace_active_jobs(jobs, active=lambda job: not job_finished(job))
+    for job in jobs:
+        if job_finished(job):
+            job_event(rt, None, job)
+
+
+async def _ended(rt: Runtime, job: dict[str, Any], task_id: str, attempt: int, deleted: bool) -> None:
     try:
         await job_ended(rt, job, task_id, attempt, deleted)
     finally:
@@ -110,7 +122,7 @@ async def job_ended(rt: Runtime, job: dict[str, Any], task_id: str, attempt: int
         )
         await record_outcome(rt, row, vanished, None)
         return
-    pods = await job_pods(rt, namespace, name)
+    pods = await job_pods(rt, job)
     tail = ""
     if pods:
         deciding = deciding_pod(pods)
@@ -122,16 +134,23 @@ async def job_ended(rt: Runtime, job: dict[str, Any], task_id: str, attempt: int
     await record_outcome(rt, row, result, job)
 
 
-async def job_pods(rt: Runtime, namespace: str, job_name: str) -> list[dict[str, Any]]:
-    """The Job's pods; a pod already deleted (evicted, lost with its node) is taken from the watch's last
-    sight of it. Pod and Job watches are separate streams, so a pod's last event may trail the Job's."""
+async def job_pods(rt: Runtime, job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Job's pods. When the pod watch has already shown as many ended pods as the Job counts (the
+    usual case: one pod), those are used; else they are listed, plus any already deleted (evicted, lost
+    with its node) from the watch's last sight. Pod and Job watches are separate streams, so a pod's last
+    event may trail the Job's: listing is retried a few times."""
+    name, namespace = job["metadata"]["name"], job["metadata"].get("namespace", rt.config.namespace)
+    status = job.get("status") or {}
+    seen = rt.last_pods.get(name, {})
+    if seen and len(seen) >= (status.get("succeeded") or 0) + (status.get("failed") or 0):
+        return list(seen.values())
     for _ in range(10):
-        pods = await blocking(kube.job_pods, namespace, job_name)
+        pods = await blocking(kube.job_pods, namespace, name)
         listed = {p["metadata"]["name"] for p in pods}
-        pods += [pod for name, pod in rt.last_pods.get(job_name, {}).items() if name not in listed]
+        pods += [pod for pod_name, pod in rt.last_pods.get(name, {}).items() if pod_name not in listed]
         if pods:
             return pods
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.2)  # the pod's own events trail the Job's; bounded by the loop above
     return []
 
 
@@ -151,23 +170,36 @@ def remember_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> No
         rt.last_pods.setdefault(job_name, {})[pod["metadata"]["name"]] = pod
 
 
-async def on_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
-    """While a pod waits, its row carries why; a pod that can never start fails its task now."""
+def pod_event(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
+    """While a pod waits, its row carries why; a pod that can never start fails its task now. Runs on the
+    loop; only a change worth writing starts a task (after any earlier one for the same pod)."""
     ident = job_identity(pod)
     if ident is None:
         return
     remember_pod(rt, event_type, pod)
-    if event_type == "DELETED":
-        rt.pending_reasons.pop(pod["metadata"]["name"], None)
-        return
-    task_id, attempt = ident
-    hopeless = is_hopeless_waiting(pod)
-    reason = pending_reason(pod) if hopeless is None else None
     key = pod["metadata"]["name"]
+    if event_type == "DELETED":
+        rt.pending_reasons.pop(key, None)
+        return
+    hopeless = is_hopeless_waiting(pod)
+    reason = pending_news(pod) if hopeless is None else None
     if reason is None:
         rt.pending_reasons.pop(key, None)  # no longer waiting: forget it
     if hopeless is None and (reason is None or rt.pending_reasons.get(key) == reason):
         return
+    if reason is not None:
+        rt.pending_reasons[key] = reason
+    rt.serially(key, _pod_waiting(rt, *ident, hopeless, reason))
+
+
+def pods_listed(rt: Runtime, pods: list[dict[str, Any]]) -> None:
+    for pod in pods:
+        pod_event(rt, None, pod)
+
+
+async def _pod_waiting(
+    rt: Runtime, task_id: str, attempt: int, hopeless: Outcome | None, reason: str | None
+) -> None:
     row = await blocking(db.get, task_id)
     if row is None or row.attempt != attempt or row.status in db.FINAL:
         return
@@ -177,5 +209,4 @@ async def on_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> No
             await blocking(kube.delete_job, row.job_namespace or rt.config.namespace, row.job_name)
         return
     assert reason is not None
-    rt.pending_reasons[key] = reason
     await blocking(row.set_pending_reason, reason, attempt=attempt)
