@@ -11,6 +11,7 @@ server validates what it is sent; errors raise ApiException (and its subclasses)
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -40,8 +41,8 @@ def load_config() -> None:
     with _lock:
         if _configured:
             return
-        try:
-            config.load_kube_config()
+        try:  # KUBECONFIG as it is now (the client reads it once, at import)
+            config.load_kube_config(config_file=os.environ.get("KUBECONFIG"))
         except config.ConfigException:
             config.load_incluster_config()
         _configured = True
