@@ -49,15 +49,15 @@ class Runtime:
             self.track_job(job, active=active(job))
         self.jobs_listed.set()
 
-    def serially(self, key: str, work: Coroutine[Any, Any, None]) -> None:
-        """Run `work` after any earlier work for the same object; errors are logged, never raised."""
+    def serially(self, key: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Run `work()` after any earlier work for the same object; errors are logged, never raised."""
         previous = self.work.get(key)
 
         async def run() -> None:
             if previous is not None:
                 await asyncio.wait([previous])
             try:
-                await work
+                await work()
             except Exception:
                 logger.exception("handling %s failed", key)
 

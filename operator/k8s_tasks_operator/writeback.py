@@ -81,7 +81,7 @@ def job_event(rt: Runtime, event_type: str | None, job: dict[str, Any]) -> None:
     deleted, finished = event_type == "DELETED", job_finished(job)
     rt.track_job(job, active=not (deleted or finished))
     if finished or deleted:
-        rt.serially(job["metadata"]["name"], _ended(rt, job, *ident, deleted))
+        rt.serially(job["metadata"]["name"], lambda: _ended(rt, job, *ident, deleted))
 
 
 def jobs_listed(rt: Runtime, jobs: list[dict[str, Any]]) -> None:
@@ -189,7 +189,7 @@ def pod_event(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
         return
     if reason is not None:
         rt.pending_reasons[key] = reason
-    rt.serially(key, _pod_waiting(rt, *ident, hopeless, reason))
+    rt.serially(key, lambda: _pod_waiting(rt, *ident, hopeless, reason))
 
 
 def pods_listed(rt: Runtime, pods: list[dict[str, Any]]) -> None:
