@@ -79,7 +79,7 @@ def task_env(
         {"name": "PYTHONUNBUFFERED", "value": "1"},
     ]
     profile_env = [var.model_dump(by_alias=True, exclude_none=True) for var in profile.env]
-    extra_env = copy.deepcopy(extra_env)
+    extra_env = [dict(var) for var in extra_env]  # the caller's list is not shared (nor deep-copied: hot)
     by_name: dict[str, dict[str, Any]] = {}
     for var in [*ours, *extra_env, *profile_env]:
         by_name[var["name"]] = var
