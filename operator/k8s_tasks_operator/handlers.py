@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from functools import partial
 from typing import Any
 
 import kopf
@@ -37,21 +38,13 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
     memo.stop = threading.Event()
     running = asyncio.get_running_loop()
     memo.listener = start_listener(rt, running, memo.stop)
+    followed = [
+        ("jobs", writeback.jobs_listed, writeback.job_event),
+        ("pods", writeback.pods_listed, writeback.pod_event),
+    ]
     memo.informers = [
-        Informer(
-            "jobs",
-            CONFIG.namespace,
-            running,
-            on_list=lambda jobs: writeback.jobs_listed(rt, jobs),
-            on_event=lambda kind, job: writeback.job_event(rt, kind, job),
-        ).start(),
-        Informer(
-            "pods",
-            CONFIG.namespace,
-            running,
-            on_list=lambda pods: writeback.pods_listed(rt, pods),
-            on_event=lambda kind, pod: writeback.pod_event(rt, kind, pod),
-        ).start(),
+        Informer(kind, CONFIG.namespace, running, partial(listed, rt), partial(seen, rt)).start()
+        for kind, listed, seen in followed
     ]
     memo.loop = asyncio.create_task(loop.run(rt), name="k8s-tasks-dispatch")
 
