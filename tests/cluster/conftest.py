@@ -35,6 +35,48 @@ def job_manifest(name: str, command: list[str], **spec: Any) -> dict[str, Any]:
     }
 
 
+WIDGET_CRD: dict[str, Any] = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "widgets.example.com"},
+    "spec": {
+        "group": "example.com",
+        "scope": "Namespaced",
+        "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+        "versions": [
+            {
+                "name": "v1",
+                "served": True,
+                "storage": True,
+                "subresources": {"status": {}},
+                "schema": {
+                    "openAPIV3Schema": {
+                        "type": "object",
+                        "properties": {
+                            "spec": {"type": "object", "properties": {"size": {"type": "integer"}}},
+                            "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+                        },
+                    }
+                },
+            }
+        ],
+    },
+}
+"""A small namespaced custom resource (example.com/v1 Widget, status subresource) for CRD tests."""
+
+
+def running_pod(core: client.CoreV1Api, job_name: str) -> client.V1Pod:
+    """Wait for the Job's pod to be Running; return it."""
+    from tests.waiting import wait_until
+
+    def running() -> client.V1Pod | None:
+        pods = core.list_namespaced_pod("default", label_selector=f"job-name={job_name}").items
+        return next((p for p in pods if p.status.phase == "Running"), None)
+
+    pod: client.V1Pod = wait_until(running, what=f"the pod of Job {job_name} to run")
+    return pod
+
+
 @pytest.fixture
 def api(local_cluster: LocalCluster) -> Iterator[client.ApiClient]:
     """A kubernetes.client ApiClient configured from the cluster's kubeconfig file."""

@@ -7,7 +7,7 @@ from kubernetes.client.rest import ApiException
 
 from tests.waiting import wait_until
 
-from .conftest import PY, job_manifest
+from .conftest import PY, WIDGET_CRD, job_manifest, running_pod
 
 
 def owned_cm(name: str, owner) -> dict:
@@ -63,17 +63,7 @@ def test_foreground_deletion_waits_for_dependents(core: client.CoreV1Api) -> Non
 
 def test_running_pod_is_deleted_gracefully(core: client.CoreV1Api, batch: client.BatchV1Api) -> None:
     batch.create_namespaced_job("default", job_manifest("sleeper", [PY, "-c", "import time; time.sleep(60)"]))
-    pod = wait_until(
-        lambda: next(
-            (
-                p
-                for p in core.list_namespaced_pod("default", label_selector="job-name=sleeper").items
-                if p.status.phase == "Running"
-            ),
-            None,
-        ),
-        what="the sleeper pod to run",
-    )
+    pod = running_pod(core, "sleeper")
     core.delete_namespaced_pod(pod.metadata.name, "default", grace_period_seconds=5)
     wait_until(
         lambda: (
@@ -84,34 +74,7 @@ def test_running_pod_is_deleted_gracefully(core: client.CoreV1Api, batch: client
 
 
 def test_crd_is_served_as_soon_as_it_is_created(api: client.ApiClient) -> None:
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {
-            "group": "example.com",
-            "scope": "Namespaced",
-            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "subresources": {"status": {}},
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "properties": {
-                                "spec": {"type": "object", "properties": {"size": {"type": "integer"}}},
-                                "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-                            },
-                        }
-                    },
-                }
-            ],
-        },
-    }
-    client.ApiextensionsV1Api(api).create_custom_resource_definition(crd)
+    client.ApiextensionsV1Api(api).create_custom_resource_definition(WIDGET_CRD)
     custom = client.CustomObjectsApi(api)
     made = custom.create_namespaced_custom_object(
         "example.com",
@@ -158,17 +121,7 @@ def test_eviction_api_marks_disruption_target_and_deletes(
     core: client.CoreV1Api, batch: client.BatchV1Api
 ) -> None:
     batch.create_namespaced_job("default", job_manifest("evictee", [PY, "-c", "import time; time.sleep(60)"]))
-    pod = wait_until(
-        lambda: next(
-            (
-                p
-                for p in core.list_namespaced_pod("default", label_selector="job-name=evictee").items
-                if p.status.phase == "Running"
-            ),
-            None,
-        ),
-        what="the evictee pod to run",
-    )
+    pod = running_pod(core, "evictee")
     name = pod.metadata.name
     since = core.list_namespaced_pod("default").metadata.resource_version
     eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name}}

@@ -13,6 +13,8 @@ from kubernetes.client.rest import ApiException
 from k8s_tasks.testing.cluster import LocalCluster
 from tests.waiting import wait_until
 
+from .conftest import WIDGET_CRD
+
 KOPF = Path(sys.executable).parent / "kopf"
 G, V, P = "example.com", "v1", "widgets"
 
@@ -70,33 +72,7 @@ OPERATOR = textwrap.dedent(
     """
 )
 
-CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "widgets.example.com"},
-    "spec": {
-        "group": G,
-        "scope": "Namespaced",
-        "names": {"plural": P, "singular": "widget", "kind": "Widget"},
-        "versions": [
-            {
-                "name": V,
-                "served": True,
-                "storage": True,
-                "subresources": {"status": {}},
-                "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "properties": {
-                            "spec": {"type": "object", "properties": {"size": {"type": "integer"}}},
-                            "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-                        },
-                    }
-                },
-            }
-        ],
-    },
-}
+CRD = WIDGET_CRD
 
 
 @pytest.fixture

@@ -21,22 +21,26 @@ nodes:
 """
 
 
+def cluster_cli(nodes: Path, kubeconfig: Path, *more: str) -> list[str]:
+    """The command line of `python -m k8s_tasks.testing cluster`."""
+    return [
+        sys.executable,
+        "-m",
+        "k8s_tasks.testing",
+        "cluster",
+        "--nodes",
+        str(nodes),
+        "--kubeconfig",
+        str(kubeconfig),
+        *more,
+    ]
+
+
 def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
     nodes, kubeconfig = tmp_path / "nodes.yaml", tmp_path / "kube" / "config"
     nodes.write_text(NODES)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "k8s_tasks.testing",
-            "cluster",
-            "--nodes",
-            str(nodes),
-            "--kubeconfig",
-            str(kubeconfig),
-            "--workdir",
-            str(tmp_path / "work"),
-        ],
+        cluster_cli(nodes, kubeconfig, "--workdir", str(tmp_path / "work")),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -70,16 +74,7 @@ def test_cli_reports_a_bad_nodes_file(tmp_path: Path) -> None:
     nodes = tmp_path / "nodes.yaml"
     nodes.write_text("nodes:\n  - labels: {pool: gpu}\n")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "k8s_tasks.testing",
-            "cluster",
-            "--nodes",
-            str(nodes),
-            "--kubeconfig",
-            str(tmp_path / "config"),
-        ],
+        cluster_cli(nodes, tmp_path / "config"),
         cwd=ROOT,
         capture_output=True,
         text=True,
