@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .procs import Cluster, Operator, PeerWorker, cpu_seconds, wait_for
+from .steps import step
 
 FINISHING = {
     "concurrency": 1000,
@@ -22,7 +23,8 @@ FINISHING = {
 @dataclass(frozen=True)
 class Sizes:
     repetitions: int = 5
-    dispatch: int = 1000  # READY tasks per dispatch run (also the "1k Jobs in flight" state)
+    dispatch: int = 10_000  # READY tasks per dispatch run (then RSS with these Jobs in flight)
+    inflight: int = 1000  # the "1k Jobs in flight" state, and the drain on an empty / a full table
     peer_drain: int = 300  # tasks per run of the peer's one worker
     qps_tasks: int = 50  # tasks per run under the 20 QPS client limit
     enqueue_sequential: int = 2000
@@ -35,7 +37,8 @@ class Sizes:
 
 QUICK = Sizes(
     repetitions=2,
-    dispatch=100,
+    dispatch=300,
+    inflight=100,
     peer_drain=50,
     qps_tasks=20,
     enqueue_sequential=200,
@@ -66,19 +69,22 @@ class Context:
         """A fresh local cluster (fake runtime, pods run an hour unless told otherwise) and a fresh
         operator serving the queues "default" (given concurrency) and "finishing"."""
         run = Path(self._fresh_dir("ours"))
-        cluster = Cluster(run, self.env)
+        with step("cluster started"):
+            cluster = Cluster(run, self.env)
         operator: Operator | None = None
         try:
-            cluster.make_queue("default", concurrency=concurrency, nodeSelector={"pool": "general"})
-            cluster.make_queue("finishing", **FINISHING)
-            operator = Operator(cluster, self.env, run / "operator.log", qps=qps)
-            operator.wait_ready(cluster, "default")
-            operator.wait_ready(cluster, "finishing")
+            with step("operator started"):
+                cluster.make_queue("default", concurrency=concurrency, nodeSelector={"pool": "general"})
+                cluster.make_queue("finishing", **FINISHING)
+                operator = Operator(cluster, self.env, run / "operator.log", qps=qps)
+                operator.wait_ready(cluster, "default")
+                operator.wait_ready(cluster, "finishing")
             yield cluster, operator
         finally:
-            if operator is not None:
-                operator.stop()
-            cluster.stop()
+            with step("operator and cluster stopped"):
+                if operator is not None:
+                    operator.stop()
+                cluster.stop()
 
     @contextlib.contextmanager
     def peer(self) -> Iterator[PeerWorker]:
@@ -91,14 +97,15 @@ class Context:
         worker = PeerWorker(self.env, Path(self._fresh_dir("peer")) / "worker.log")
         try:
             warm = peer_noop.enqueue()
-            wait_for(
-                lambda: (
-                    DBTaskResult.objects.filter(pk=warm.id, status=TaskResultStatus.SUCCESSFUL).exists()
-                    or not worker.alive()
-                ),
-                timeout=60,
-                what="the peer's db_worker to run a first task",
-            )
+            with step("peer's worker started"):
+                wait_for(
+                    lambda: (
+                        DBTaskResult.objects.filter(pk=warm.id, status=TaskResultStatus.SUCCESSFUL).exists()
+                        or not worker.alive()
+                    ),
+                    timeout=60,
+                    what="the peer's db_worker to run a first task",
+                )
             if not worker.alive():
                 raise SystemExit(f"db_worker exited:\n{worker.tail()}")
             yield worker
@@ -131,17 +138,3 @@ def cpu_percent(pid: int, seconds: float = 1.0) -> float:
     before, start = cpu_seconds(pid), time.monotonic()
     time.sleep(seconds)  # a measurement window
     return 100 * (cpu_seconds(pid) - before) / (time.monotonic() - start)
-
-
-def settle(read: Callable[[], Any], *, quiet: float = 1.0, timeout: float = 60.0) -> Any:
-    """Read until the value stops changing for `quiet` seconds (e.g. the API request counts)."""
-    deadline = time.monotonic() + timeout
-    last, since = read(), time.monotonic()
-    while time.monotonic() < deadline:
-        time.sleep(0.25)
-        value = read()
-        if value != last:
-            last, since = value, time.monotonic()
-        elif time.monotonic() - since >= quiet:
-            return value
-    return last

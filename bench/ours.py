@@ -12,50 +12,72 @@ from k8s_tasks.bulk import enqueue_many
 from k8s_tasks.models import TaskRecord
 
 from . import rows
-from .context import Context, cpu_percent, pace, settle
-from .procs import Cluster, rss_mb, wait_for
+from .context import Context, cpu_percent, pace
+from .counts import events_caught_up, writes
+from .procs import Cluster, Operator, rss_mb, wait_for, wait_until
+from .quiet import Settled, wait_quiet
+from .steps import log, step
 from .tasks import noop
 
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
 FINAL = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 
 
-def writes(requests: dict[str, int]) -> int:
-    return sum(n for key, n in requests.items() if key.split()[0] in WRITES)
+def settle(cluster: Cluster, operator: Operator, jobs: int = 0, timeout: float = 180.0) -> Settled:
+    """Until the operator is quiet (request counts unchanged, CPU < 10 % over 2 windows of 0.5 s) with the
+    Events of `jobs` Jobs posted; quiet for 10 s without them also ends it (an operator that posts no
+    Events). The value is the request counts."""
+    settled = wait_quiet(
+        operator.pid,
+        lambda: cluster.counts()["requests"],
+        until=lambda requests: events_caught_up(requests, jobs),
+        timeout=timeout,
+    )
+    if not settled.quiet or not settled.until_met:
+        log(f"  operator not settled after {settled.seconds:.0f}s (events caught up: {settled.until_met})")
+    return settled
 
 
-def drain(cluster: Cluster, count: int, timeout: float = 600) -> dict[str, Any]:
-    """enqueue_many `count` tasks (one INSERT and a NOTIFY); wait for all their Jobs; then for the API
-    requests to settle. Returns {"rate": Jobs/s from the commit to the last Job, "writes_per_task"}."""
+def drain(cluster: Cluster, operator: Operator, count: int, timeout: float = 900) -> dict[str, Any]:
+    """enqueue_many `count` tasks (one INSERT and a NOTIFY); wait for all their Jobs; then for the operator
+    to settle (the trailing Events in). {"rate": Jobs/s from the commit to the last Job, "writes_per_task",
+    "requests", "settle_seconds": from the last Job to settled, "settled", "events_caught_up"}."""
     cluster.reset()
     results = enqueue_many(noop, [((i,), {}) for i in range(count)])
     committed = time.time()
     ids = {r.id for r in results}
-
-    def created() -> dict[str, float]:
-        stamps: dict[str, float] = cluster.stats()["created"]
-        return stamps if ids <= stamps.keys() else {}
-
-    stamps = wait_for(created, timeout=timeout, what=f"{count} Jobs", interval=0.25)
+    with step(f"{count} Jobs created"):
+        stamps = cluster.created(ids, timeout=timeout, what=f"{count} Jobs")
     last = max(stamps[i] for i in ids)
-    requests = settle(lambda: cluster.stats()["requests"], quiet=2.5)  # Events trail the Jobs
+    with step("operator settled"):
+        settled = settle(cluster, operator, count)
+    requests: dict[str, int] = settled.value
     return {
         "rate": count / (last - committed),
         "writes_per_task": writes(requests) / count,
         "requests": requests,
+        "settle_seconds": time.time() - last,
+        "settled": settled.quiet,
+        "events_caught_up": settled.until_met,
     }
 
 
-def latencies(cluster: Cluster, rate: float, seconds: float) -> list[float]:
-    """Enqueue at `rate`/s for `seconds`; each task's time from enqueue() to its Job's creation, in ms."""
-    offered = pace(lambda: noop.enqueue().id, rate, seconds)
-    ids = {task_id for task_id, _ in offered}
-    stamps = wait_for(
-        lambda: (s := cluster.stats()["created"]) and ids <= s.keys() and s,
+def finished(ids: list[str], what: str) -> None:
+    """Wait until the operator has written every one of these tasks' outcomes."""
+    wait_for(
+        lambda: TaskRecord.objects.filter(pk__in=ids, status__in=FINAL).count() == len(ids),
         timeout=120,
-        what=f"the Jobs of {len(ids)} paced tasks",
-        interval=0.25,
+        what=f"the operator to write {len(ids)} finished {what}",
+        interval=0.1,
     )
+
+
+def latencies(cluster: Cluster, rate: float, seconds: float) -> list[float]:
+    """Enqueue at `rate`/s for `seconds` on the "finishing" queue; each task's time from enqueue() to its
+    Job's creation, in ms. Waits until their outcomes are written too, so no Job is left in flight."""
+    offered = pace(lambda: noop.using(queue_name="finishing").enqueue().id, rate, seconds)
+    ids = [task_id for task_id, _ in offered]
+    stamps = cluster.created(set(ids), timeout=120, what=f"the Jobs of {len(ids)} paced tasks")
+    finished(ids, "paced tasks")
     return [1000 * (stamps[task_id] - sent) for task_id, sent in offered]
 
 
@@ -64,56 +86,84 @@ def writeback(cluster: Cluster, count: int) -> list[float]:
     event (cluster clock) to the row the operator wrote (its finished_at), in ms."""
     offered = pace(lambda: noop.using(queue_name="finishing").enqueue().id, 10.0, count / 10.0)
     ids = [task_id for task_id, _ in offered]
-    wait_for(
-        lambda: TaskRecord.objects.filter(pk__in=ids, status__in=FINAL).count() == len(ids),
-        timeout=120,
-        what=f"the operator to write {len(ids)} finished tasks",
-        interval=0.25,
-    )
-    finished = cluster.stats()["finished"]
+    finished(ids, "tasks")
+    ended = cluster.stats()["finished"]
     rows_by_id = TaskRecord.objects.in_bulk(ids)
-    return [1000 * (rows_by_id[i].finished_at.timestamp() - finished[i]) for i in ids]  # type: ignore[union-attr]
+    return [1000 * (rows_by_id[i].finished_at.timestamp() - ended[i]) for i in ids]  # type: ignore[union-attr]
 
 
-def main_run(ctx: Context) -> dict[str, Any]:
-    """Dispatch N READY tasks, then paced latency, then write-back; RSS idle and with N Jobs in flight."""
+def idle(cluster: Cluster, operator: Operator) -> None:
+    """Before a load starts: the operator quiet (what it did before is not measured as latency)."""
+    settle(cluster, operator, timeout=60)
+
+
+def dispatch_run(ctx: Context) -> dict[str, Any]:
+    """A fresh stack: N (10k) READY tasks dispatched; then, settled, RSS and CPU with N Jobs in flight."""
+    rows.clear()
+    with ctx.ours() as (cluster, operator):
+        out = drain(cluster, operator, ctx.sizes.dispatch)
+        out["rss_inflight"] = rss_mb(operator.pid)
+        out["cpu_inflight"] = cpu_percent(operator.pid)
+    return out
+
+
+def latency_run(ctx: Context) -> dict[str, Any]:
+    """A fresh stack, idle before each load: paced latency at each rate, write-back; then exactly 1k Jobs
+    dispatched (the empty-table drain rate) and, settled, RSS and CPU with those 1k Jobs in flight."""
     rows.clear()
     with ctx.ours() as (cluster, operator):
         out: dict[str, Any] = {"rss_idle": rss_mb(operator.pid)}
-        out |= drain(cluster, ctx.sizes.dispatch)
+        for rate, seconds in ctx.sizes.latency_rates:
+            idle(cluster, operator)
+            with step(f"latency at {rate:g}/s"):
+                out[f"latency_{rate:g}"] = latencies(cluster, rate, seconds)
+        idle(cluster, operator)
+        with step("write-back"):
+            out["writeback"] = writeback(cluster, ctx.sizes.writeback_tasks)
+        idle(cluster, operator)
+        drained = drain(cluster, operator, ctx.sizes.inflight)
+        out["rate_inflight"] = drained["rate"]
+        out["writes_per_task_inflight"] = drained["writes_per_task"]
         out["rss_inflight"] = rss_mb(operator.pid)
         out["cpu_inflight"] = cpu_percent(operator.pid)
-        for rate, seconds in ctx.sizes.latency_rates:
-            out[f"latency_{rate:g}"] = latencies(cluster, rate, seconds)
-        out["writeback"] = writeback(cluster, ctx.sizes.writeback_tasks)
     return out
 
 
 def qps_run(ctx: Context, qps: float = 20.0) -> dict[str, Any]:
     rows.clear()
-    with ctx.ours(qps=qps) as (cluster, _):
-        return drain(cluster, ctx.sizes.qps_tasks)
+    with ctx.ours(qps=qps) as (cluster, operator):
+        return drain(cluster, operator, ctx.sizes.qps_tasks)
+
+
+def counted(cluster: Cluster, ready: int, timeout: float = 30.0) -> bool:
+    """Whether the operator reported `ready` READY rows on the default TaskQueue within `timeout` s."""
+    return wait_until(lambda: cluster.queue_status().get("ready") == ready, timeout=timeout)
 
 
 def backlog_run(ctx: Context) -> dict[str, Any]:
-    """Concurrency 0 (nothing dispatched): RSS and CPU idle, with 10k and with 100k READY rows; then
-    200k finished rows, concurrency back up, and the drain rate of N tasks."""
+    """Concurrency 0 (nothing dispatched): RSS and CPU idle, with 10k and with 100k READY rows, each once
+    the operator has counted the backlog (the TaskQueue status it reports shows it)."""
     rows.clear()
     out: dict[str, Any] = {}
     with ctx.ours(concurrency=0) as (cluster, operator):
-        wait = 1.5 * float(ctx.env.get("K8S_TASKS_POLL_SECONDS", "1.0"))
         out["rss_backlog_0"], out["cpu_backlog_0"] = rss_mb(operator.pid), cpu_percent(operator.pid)
         total = 0
         for backlog in ctx.sizes.ready_backlogs:
             rows.insert_ours(backlog - total)
             total = backlog
-            time.sleep(wait)  # let the operator poll the backlog a few times before measuring
+            with step(f"operator counted {backlog} READY"):
+                seen = counted(cluster, total)
+            if not seen:
+                log(f"  the TaskQueue status never showed {total} READY rows; measured anyway")
+            out[f"backlog_seen_{backlog}"] = seen
             out[f"cpu_backlog_{backlog}"] = cpu_percent(operator.pid)
             out[f"rss_backlog_{backlog}"] = rss_mb(operator.pid)
-        rows.clear()
-        rows.insert_ours(ctx.sizes.finished_rows, status="SUCCESSFUL")
-        cluster.set_concurrency(10_000)
-        time.sleep(1.0)  # the operator sees the patched TaskQueue through its watch
-        drained = drain(cluster, ctx.sizes.dispatch)
-        out["rate_full_table"] = drained["rate"]
     return out
+
+
+def full_table_run(ctx: Context) -> dict[str, Any]:
+    """A fresh stack over a table holding the finished rows (the runner inserts them once for every
+    repetition and deletes the rest after each): the drain rate of 1k tasks, as latency_run's on the
+    empty table."""
+    with ctx.ours() as (cluster, operator):
+        return {"rate_full_table": drain(cluster, operator, ctx.sizes.inflight)["rate"]}

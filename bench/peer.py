@@ -61,10 +61,16 @@ def _uuid(task_id: Any) -> Any:
     return task_id if isinstance(task_id, uuid.UUID) else uuid.UUID(str(task_id))
 
 
-def main_run(ctx: Context) -> dict[str, Any]:
+def dispatch_run(ctx: Context) -> dict[str, Any]:
     rows.clear()
     with ctx.peer() as worker:
-        out: dict[str, Any] = {"rss_idle": rss_mb(worker.pid), "rate": drain(worker, ctx.sizes.peer_drain)}
+        return {"rate": drain(worker, ctx.sizes.peer_drain)}
+
+
+def latency_run(ctx: Context) -> dict[str, Any]:
+    rows.clear()
+    with ctx.peer() as worker:
+        out: dict[str, Any] = {"rss_idle": rss_mb(worker.pid)}
         for rate, seconds in ctx.sizes.latency_rates:
             out[f"latency_{rate:g}"] = latencies(rate, seconds)
         out["writeback"] = writeback(ctx.sizes.writeback_tasks)
@@ -72,8 +78,7 @@ def main_run(ctx: Context) -> dict[str, Any]:
 
 
 def backlog_run(ctx: Context) -> dict[str, Any]:
-    """RSS and CPU of the worker idle and with 10k / 100k READY rows (it works through them meanwhile);
-    then the drain rate with 200k finished rows in the table."""
+    """RSS and CPU of the worker idle and with 10k / 100k READY rows (it works through them meanwhile)."""
     rows.clear()
     out: dict[str, Any] = {}
     with ctx.peer() as worker:
@@ -86,7 +91,11 @@ def backlog_run(ctx: Context) -> dict[str, Any]:
             out[f"rss_backlog_{backlog}"] = rss_mb(worker.pid)
     # The worker is stopped before its rows are deleted: a row deleted under a running task crashes it.
     rows.clear()
-    rows.insert_peer(ctx.sizes.finished_rows, status="SUCCESSFUL")
-    with ctx.peer() as worker:
-        out["rate_full_table"] = drain(worker, ctx.sizes.peer_drain)
     return out
+
+
+def full_table_run(ctx: Context) -> dict[str, Any]:
+    """The drain rate with the finished rows in the table (the runner inserts them once, and deletes the
+    rest after each repetition, once the worker has stopped)."""
+    with ctx.peer() as worker:
+        return {"rate_full_table": drain(worker, ctx.sizes.peer_drain)}

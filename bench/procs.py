@@ -36,6 +36,17 @@ def wait_for[T](check: Callable[[], T], *, timeout: float, what: str, interval: 
         time.sleep(interval)
 
 
+def wait_until(check: Callable[[], object], *, timeout: float, interval: float = 0.1) -> bool:
+    """Poll `check` until it is truthy (True) or `timeout` seconds pass (False): for waits whose
+    failure is recorded, not fatal."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -115,6 +126,23 @@ class Cluster(Process):
             data: dict[str, Any] = json.load(response)
             return data
 
+    def counts(self) -> dict[str, Any]:
+        """Request counts, and how many Jobs were created and finished (not their times: cheap to poll)."""
+        with urllib.request.urlopen(f"{self.url}/_bench/stats?part=counts", timeout=30) as response:
+            data: dict[str, Any] = json.load(response)
+            return data
+
+    def created(self, ids: set[str], *, timeout: float, what: str) -> dict[str, float]:
+        """Wait until every task in `ids` has its Job; their creation times (time.time())."""
+
+        def check() -> dict[str, float]:
+            if self.counts()["created"] < len(ids):
+                return {}
+            stamps: dict[str, float] = self.stats()["created"]
+            return stamps if ids <= stamps.keys() else {}
+
+        return wait_for(check, timeout=timeout, what=what, interval=0.25)
+
     def reset(self) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{self.url}/_bench/reset", method="POST"), timeout=30)
 
@@ -124,11 +152,16 @@ class Cluster(Process):
             GROUP, VERSION, NAMESPACE, PLURAL, {**body, "spec": spec}
         )
 
-    def queue_valid(self, name: str = "default") -> bool:
+    def queue_status(self, name: str = "default") -> dict[str, Any]:
+        """The status the operator reports on a TaskQueue (counts, observedGeneration, conditions)."""
         body: dict[str, Any] = client.CustomObjectsApi(self.api).get_namespaced_custom_object(  # type: ignore[assignment]
             GROUP, VERSION, NAMESPACE, PLURAL, name
         )
-        conditions = (body.get("status") or {}).get("conditions") or []
+        status: dict[str, Any] = body.get("status") or {}
+        return status
+
+    def queue_valid(self, name: str = "default") -> bool:
+        conditions = self.queue_status(name).get("conditions") or []
         return any(c.get("type") == "Valid" and c.get("status") == "True" for c in conditions)
 
     def set_concurrency(self, concurrency: int, name: str = "default") -> None:

@@ -83,3 +83,21 @@ def clear() -> None:
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
+
+
+def keep_only(ours_enqueued_at: datetime, peer_enqueued_at: datetime) -> tuple[int, int]:
+    """Delete every row but those of one insert_ours / insert_peer call (told by their enqueued_at), so
+    a table of finished rows serves every repetition. Returns the rows left in (ours, the peer's)."""
+    with transaction.atomic():
+        TaskRecord.objects.exclude(enqueued_at=ours_enqueued_at).delete()
+        DBTaskResult.objects.exclude(enqueued_at=peer_enqueued_at).delete()
+    return TaskRecord.objects.count(), DBTaskResult.objects.count()
+
+
+def analyze() -> None:
+    """PostgreSQL: fresh planner statistics for both tables after a bulk insert, so the first repetition
+    over it plans as the later ones do (autovacuum would get to it at some unknown time)."""
+    if connection.vendor == "postgresql":
+        tables = [model._meta.db_table for model in (TaskRecord, DBTaskResult)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {', '.join(tables)}")

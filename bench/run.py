@@ -81,11 +81,11 @@ def sizes_text(raw: dict[str, Any]) -> str:
     s = raw["sizes"]
     return (
         f"sizes run: {s['repetitions']} repetitions; enqueue {s['enqueue_sequential']} sequential / "
-        f"{s['enqueue_atomic']} atomic; dispatch {s['dispatch']} READY tasks (the issue's 10,000 scaled down "
-        f"to keep `make bench` under 15 minutes); peer drain {s['peer_drain']}; 20 QPS run {s['qps_tasks']}; "
-        f"latency {', '.join(f'{r:g}/s for {d:g}s' for r, d in s['latency_rates'])}; write-back "
-        f"{s['writeback_tasks']}; READY backlogs {s['ready_backlogs']} (full size); "
-        f"finished rows {s['finished_rows']} (full size)"
+        f"{s['enqueue_atomic']} atomic; dispatch {s['dispatch']} READY tasks; {s['inflight']} Jobs in flight "
+        f"(also the drain on an empty and on a full table); peer drain {s['peer_drain']}; 20 QPS run "
+        f"{s['qps_tasks']}; latency {', '.join(f'{r:g}/s for {d:g}s' for r, d in s['latency_rates'])}; "
+        f"write-back {s['writeback_tasks']}; READY backlogs {s['ready_backlogs']}; finished rows "
+        f"{s['finished_rows']}"
     )
 
 

@@ -17,19 +17,43 @@ from pathlib import Path
 from typing import Any
 
 from . import database
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+from .steps import log
 
 
 def repeat(name: str, repetitions: int, run: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
+    phase = time.monotonic()
     for rep in range(repetitions):
         started = time.monotonic()
         out.append(run(rep))
         log(f"{name}: repetition {rep + 1}/{repetitions} in {time.monotonic() - started:.1f}s")
+    log(f"{name}: {repetitions} repetitions in {time.monotonic() - phase:.1f}s")
     return out
+
+
+def full_table(ctx: Any, run: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
+    """The drain with finished rows in both tables: inserted once, kept for every repetition (the rows
+    each repetition adds are deleted after it, its processes stopped)."""
+    from . import rows
+
+    rows.clear()
+    started = time.monotonic()
+    ours_stamp = rows.insert_ours(ctx.sizes.finished_rows, status="SUCCESSFUL")
+    peer_stamp = rows.insert_peer(ctx.sizes.finished_rows, status="SUCCESSFUL")
+    rows.analyze()
+    log(f"{ctx.sizes.finished_rows} finished rows in each table in {time.monotonic() - started:.1f}s")
+
+    def repetition(rep: int) -> dict[str, Any]:
+        out = run(rep)
+        left = rows.keep_only(ours_stamp, peer_stamp)
+        if left != (ctx.sizes.finished_rows, ctx.sizes.finished_rows):
+            raise SystemExit(f"benchmark: {left} rows left after a full-table repetition")
+        return out
+
+    try:
+        return repeat("drain over finished rows", ctx.sizes.repetitions, repetition)
+    finally:
+        rows.clear()
 
 
 def version() -> str:
@@ -80,11 +104,15 @@ def main() -> None:
                 ctx.ours_first(rep), sizes.enqueue_sequential, sizes.enqueue_atomic
             ),
         )
-        raw["main"] = repeat(
-            "dispatch+latency+write-back", sizes.repetitions, both(ours.main_run, peer.main_run)
+        raw["dispatch"] = repeat("dispatch", sizes.repetitions, both(ours.dispatch_run, peer.dispatch_run))
+        raw["latency"] = repeat(
+            "latency+write-back+1k in flight", sizes.repetitions, both(ours.latency_run, peer.latency_run)
         )
         raw["qps"] = repeat("dispatch at 20 QPS", sizes.repetitions, lambda rep: ours.qps_run(ctx))
-        raw["backlog"] = repeat("memory+drain", sizes.repetitions, both(ours.backlog_run, peer.backlog_run))
+        raw["backlog"] = repeat(
+            "memory with READY rows", sizes.repetitions, both(ours.backlog_run, peer.backlog_run)
+        )
+        raw["full_table"] = full_table(ctx, both(ours.full_table_run, peer.full_table_run))
     finally:
         connections.close_all()
         database.drop(db_env)

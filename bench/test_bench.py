@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench.cluster_proc import resource_of
+from bench.cluster_proc import Instruments, resource_of
+from bench.counts import events_caught_up, writes
 from bench.qps_operator import TokenBucket
+from bench.quiet import Streak, settled_enough
 from bench.report import label, results
 from bench.stats import Summary, percentile, result, table
 
@@ -67,10 +69,53 @@ def test_label() -> None:
     assert (label(100), label(1000), label(200_000), label(1500)) == ("100", "1k", "200k", "1500")
 
 
+def test_writes_and_events_use_the_counting_keys() -> None:
+    # the keys bench.cluster_proc's middleware makes: "METHOD resource"
+    assert resource_of("/api/v1/namespaces/default/events") == "events"
+    requests = {
+        "POST jobs": 10,
+        "POST events": 7,
+        "GET jobs": 3,
+        "WATCH pods": 1,
+        "PATCH taskqueues/status": 2,
+    }
+    assert writes(requests) == 19
+    assert not events_caught_up(requests, 10)
+    assert events_caught_up({**requests, "POST events": 10}, 10)
+    assert events_caught_up({}, 0)
+
+
+def test_instrument_counts_are_sizes_not_stamps() -> None:
+    instruments = Instruments()
+    instruments.requests["POST jobs"] += 2
+    instruments.created |= {"a": 1.0, "b": 2.0}
+    assert instruments.counts() == {"requests": {"POST jobs": 2}, "created": 2, "finished": 0}
+
+
+def test_streak_needs_an_unchanged_value_and_low_average_cpu() -> None:
+    streak = Streak()
+    assert streak.update(1.0, {"POST jobs": 1}) == 0  # nothing to compare with yet
+    assert streak.update(0.0, {"POST jobs": 1}) == 1
+    assert streak.quiet(2, 10.0) == 0  # one window so far
+    assert streak.update(12.0, {"POST jobs": 1}) == 2
+    assert streak.quiet(2, 10.0) == 2  # (0 + 12) / 2 < 10: an idle poll every second
+    assert streak.update(50.0, {"POST jobs": 1}) == 3
+    assert streak.quiet(2, 10.0) == 0  # busy
+    assert streak.update(1.0, {"POST jobs": 2}) == 0  # a request came in
+
+
+def test_settled_waits_for_the_condition_unless_quiet_for_long() -> None:
+    assert not settled_enough(1, True, windows=2, patience=20)
+    assert settled_enough(2, True, windows=2, patience=20)
+    assert not settled_enough(5, False, windows=2, patience=20)  # Events still to come
+    assert settled_enough(20, False, windows=2, patience=20)  # none will come
+
+
 def raw_measurements(database: str) -> dict:
     sizes = {
         "repetitions": 2,
-        "dispatch": 1000,
+        "dispatch": 10_000,
+        "inflight": 1000,
         "peer_drain": 300,
         "qps_tasks": 60,
         "enqueue_sequential": 2000,
@@ -80,17 +125,25 @@ def raw_measurements(database: str) -> dict:
         "ready_backlogs": [10_000, 100_000],
         "finished_rows": 200_000,
     }
-    side = {
+    dispatch = {
         "rate": 100.0,
         "writes_per_task": 2.0,
-        "requests": {"POST jobs": 1000, "GET jobs": 3},
-        "rss_idle": 90.0,
-        "rss_inflight": 130.0,
+        "requests": {"POST jobs": 10_000, "GET jobs": 3},
+        "rss_inflight": 110.0,
         "cpu_inflight": 5.0,
+        "settle_seconds": 3.0,
+        "settled": True,
+        "events_caught_up": True,
+    }
+    latency = {
+        "rss_idle": 90.0,
         "latency_10": [10.0, 20.0, 200.0],
         "writeback": [40.0, 60.0],
+        "rate_inflight": 100.0,
+        "rss_inflight": 130.0,
+        "cpu_inflight": 5.0,
     }
-    backlog = {"rss_backlog_0": 90.0, "cpu_backlog_0": 1.0, "rate_full_table": 79.0}
+    backlog = {"rss_backlog_0": 90.0, "cpu_backlog_0": 1.0}
     for n in (10_000, 100_000):
         backlog |= {f"rss_backlog_{n}": 95.0, f"cpu_backlog_{n}": 2.0}
     enqueue = {
@@ -105,9 +158,11 @@ def raw_measurements(database: str) -> dict:
         "sizes": sizes,
         "database_version": "x",
         "enqueue": [enqueue, enqueue],
-        "main": [{"ours": side, "peer": side}] * 2,
+        "dispatch": [{"ours": dispatch, "peer": dispatch}] * 2,
+        "latency": [{"ours": latency, "peer": latency}] * 2,
         "qps": [{"rate": 10.0, "writes_per_task": 2.0}] * 2,
         "backlog": [{"ours": backlog, "peer": backlog}] * 2,
+        "full_table": [{"ours": {"rate_full_table": 79.0}, "peer": {"rate_full_table": 20.0}}] * 2,
     }
 
 
@@ -121,7 +176,25 @@ def test_results_apply_the_issue_targets() -> None:
     assert verdicts["enqueue_to_job_p95_at_10_per_s"] is False  # p95 of 10, 20, 200 ms is 182 ms
     assert verdicts["writeback_p95"] is False  # 59 ms
     assert verdicts["rss_1k_jobs_in_flight"] is False  # 130 MB
+    assert verdicts["rss_10k_jobs_in_flight"] is True  # 110 MB
     assert verdicts["rss_growth_idle_to_max_ready"] is True  # 5 MB
     assert verdicts["drain_rate_200k_finished"] is False  # 79 < 0.8 x 100
     sqlite = {r.metric: r.passed for r in results(raw_measurements("sqlite"))}
     assert sqlite["enqueue_to_job_p95_at_10_per_s"] is None  # the 100 ms target is for LISTEN/NOTIFY
+
+
+def test_results_have_every_metric_once_with_the_json_schema() -> None:
+    rows = results(raw_measurements("sqlite"))
+    metrics = [r.metric for r in rows]
+    assert len(metrics) == len(set(metrics))
+    for metric in (
+        "dispatch_rate",
+        "drain_rate_empty_table",
+        "settle_after_10k_dispatch",
+        "cpu_10k_jobs_in_flight",
+    ):
+        assert metric in metrics
+    keys = {"metric", "value", "unit", "peer_value", "ratio", "target", "pass"}
+    assert all(keys <= r.to_json().keys() for r in rows)
+    drain = next(r for r in rows if r.metric == "drain_rate_200k_finished")
+    assert (drain.value, drain.peer_value, drain.passed) == (79.0, 20.0, False)  # the empty table: 100/s
