@@ -1,6 +1,7 @@
 """KubernetesBackend: the django.tasks backend that stores each task as a row for the operator."""
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from django.core import checks
@@ -19,9 +20,10 @@ class KubernetesBackend(BaseTaskBackend):
     supports_get_result = True
     supports_async_task = True
 
-    @property
+    @cached_property
     def options_parsed(self) -> BackendOptions:
-        """This backend's OPTIONS; ImproperlyConfigured says what to set."""
+        """This backend's OPTIONS, parsed once per backend instance (a settings change makes new instances);
+        ImproperlyConfigured says what to set."""
         return parse_options(self.alias, self.options)
 
     def validate_task(self, task: Task) -> None:

@@ -1,28 +1,26 @@
-"""The one enqueue path: validate, INSERT the rows, NOTIFY the operator, send task_enqueued."""
+"""The one enqueue path: validate, INSERT the rows, send task_enqueued.
+
+The operator is woken by the database: on PostgreSQL a statement-level trigger (migration 0003) NOTIFYs
+NOTIFY_CHANNEL with the queue name of inserted READY rows, delivered when the transaction commits. So a
+single enqueue is one INSERT statement, in autocommit or in the caller's transaction, with no transaction,
+savepoint or NOTIFY round trip of its own.
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.tasks import Task, TaskResult
+from django.tasks import Task, TaskResult, TaskResultStatus
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
 
 from .arguments import to_json, validate_arguments
-from .conf import NOTIFY_CHANNEL
+from .inserting import insert_rows
 
 if TYPE_CHECKING:
     from .backend import KubernetesBackend
 
 Call = tuple[Sequence[Any], Mapping[str, Any]]
-
-
-def notify(database: str, queue_name: str) -> None:
-    """On PostgreSQL, wake operators LISTENing on NOTIFY_CHANNEL; delivered when the transaction commits."""
-    connection = transaction.get_connection(database)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, queue_name])
+VARYING = ("id", "args", "kwargs")  # the columns that differ between the rows of one call
 
 
 def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call]) -> list[TaskResult]:
@@ -37,29 +35,38 @@ def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call])
     calls = list(calls)
     for args, kwargs in calls:
         validate_arguments(task.module_path, args, kwargs)
-    database = backend.options_parsed.database
-    now = timezone.now()
-    records = []
-    for args, kwargs in calls:
-        json_args, json_kwargs = to_json(args, kwargs)
-        records.append(
-            TaskRecord(
-                task_path=task.module_path,
-                queue_name=task.queue_name,
-                backend_name=backend.alias,
-                priority=task.priority,
-                run_after=task.run_after,
-                args=json_args,
-                kwargs=json_kwargs,
-                enqueued_at=now,
-            )
-        )
-    if not records:
+    if not calls:
         return []
-    with transaction.atomic(using=database):
-        TaskRecord.objects.using(database).bulk_create(records)
-        notify(database, task.queue_name)
-    results = [record.to_task_result(task) for record in records]
+    new_id = TaskRecord._meta.get_field("id").get_default
+    rows = [(new_id(), *to_json(args, kwargs)) for args, kwargs in calls]
+    now = timezone.now()
+    shared = {
+        "task_path": task.module_path,
+        "queue_name": task.queue_name,
+        "backend_name": backend.alias,
+        "priority": task.priority,
+        "run_after": task.run_after,
+        "status": TaskResultStatus.READY,
+        "enqueued_at": now,
+    }
+    insert_rows(backend.options_parsed.database, TaskRecord, shared, VARYING, rows)
+    results: list[TaskResult] = [
+        TaskResult(
+            task=task,
+            id=task_id,
+            status=TaskResultStatus.READY,
+            enqueued_at=now,
+            started_at=None,
+            finished_at=None,
+            last_attempted_at=None,
+            args=args,
+            kwargs=kwargs,
+            backend=backend.alias,
+            errors=[],
+            worker_ids=[],
+        )
+        for task_id, args, kwargs in rows
+    ]
     for result in results:
         task_enqueued.send(type(backend), task_result=result)
     return results
