@@ -81,9 +81,10 @@ class Context:
                 operator.wait_ready(cluster, "finishing")
             yield cluster, operator
         finally:
-            with step("operator and cluster stopped"):
-                if operator is not None:
+            if operator is not None:
+                with step("operator stopped"):
                     operator.stop()
+            with step("cluster stopped"):
                 cluster.stop()
 
     @contextlib.contextmanager

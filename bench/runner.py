@@ -1,7 +1,7 @@
 """One database: every scenario, repeated, ours and the peer's interleaved. Writes the raw measurements
 as JSON for bench.run (which starts this once per database, so each gets its own Django settings).
 
-    python -m bench.runner --db sqlite|postgres --out RAW.json [--repetitions 5]
+    python -m bench.runner --db sqlite|postgres --out RAW.json [--repetitions 5] [--phases dispatch,...]
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 
 from . import database
 from .steps import log
+
+PHASES = ("enqueue", "dispatch", "latency", "qps", "backlog", "full_table")
 
 
 def repeat(name: str, repetitions: int, run: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
@@ -70,6 +72,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run of every scenario")
+    parser.add_argument("--phases", default=",".join(PHASES), help="a subset, to time or try one (no report)")
     args = parser.parse_args()
     # SIGTERM unwinds like an exception, so the cluster, operator and worker are stopped and the DB dropped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -95,24 +98,29 @@ def main() -> None:
 
         return run
 
-    raw: dict[str, Any] = {"database": args.db, "sizes": sizes.__dict__, "database_version": version()}
-    try:
-        raw["enqueue"] = repeat(
+    phases: dict[str, Callable[[], list[dict[str, Any]]]] = {
+        "enqueue": lambda: repeat(
             "enqueue",
             sizes.repetitions,
             lambda rep: enqueue.repetition(
                 ctx.ours_first(rep), sizes.enqueue_sequential, sizes.enqueue_atomic
             ),
-        )
-        raw["dispatch"] = repeat("dispatch", sizes.repetitions, both(ours.dispatch_run, peer.dispatch_run))
-        raw["latency"] = repeat(
+        ),
+        "dispatch": lambda: repeat("dispatch", sizes.repetitions, both(ours.dispatch_run, peer.dispatch_run)),
+        "latency": lambda: repeat(
             "latency+write-back+1k in flight", sizes.repetitions, both(ours.latency_run, peer.latency_run)
-        )
-        raw["qps"] = repeat("dispatch at 20 QPS", sizes.repetitions, lambda rep: ours.qps_run(ctx))
-        raw["backlog"] = repeat(
+        ),
+        "qps": lambda: repeat("dispatch at 20 QPS", sizes.repetitions, lambda rep: ours.qps_run(ctx)),
+        "backlog": lambda: repeat(
             "memory with READY rows", sizes.repetitions, both(ours.backlog_run, peer.backlog_run)
-        )
-        raw["full_table"] = full_table(ctx, both(ours.full_table_run, peer.full_table_run))
+        ),
+        "full_table": lambda: full_table(ctx, both(ours.full_table_run, peer.full_table_run)),
+    }
+    assert tuple(phases) == PHASES
+    raw: dict[str, Any] = {"database": args.db, "sizes": sizes.__dict__, "database_version": version()}
+    try:
+        for phase in args.phases.split(","):
+            raw[phase] = phases[phase]()
     finally:
         connections.close_all()
         database.drop(db_env)
