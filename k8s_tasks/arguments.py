@@ -1,4 +1,8 @@
-"""Task arguments must survive a JSON round trip exactly: decided here, before anything is stored."""
+"""Task arguments must survive a JSON round trip exactly: decided here, before anything is stored.
+
+One walk both checks the values and builds their stored form (tuples become lists, as django.tasks does);
+the path to a bad value (``args[0][1]['deep']``) is only put together when there is one.
+"""
 
 import math
 from collections.abc import Mapping, Sequence
@@ -12,44 +16,57 @@ FIX = (
 )
 
 
-def _problem(value: Any, where: str) -> str | None:
-    """The first value under ``where`` that JSON cannot carry exactly, described; None if all fine."""
+class _NotJSON(Exception):
+    """A value JSON cannot carry exactly: what is wrong with it, and the path to it (filled in going up)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.path: list[str] = []
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as stored: containers copied, tuples as lists; _NotJSON if anything cannot be stored."""
     if value is None or isinstance(value, bool | int | str):
-        return None
+        return value
     if isinstance(value, float):
-        return None if math.isfinite(value) else f"{where} is {value!r}, which JSON cannot represent"
+        if math.isfinite(value):
+            return value
+        raise _NotJSON(f"is {value!r}, which JSON cannot represent")
     if isinstance(value, Mapping):
+        out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                return f"{where} has the key {key!r} of type {type(key).__name__}; JSON keys are strings"
-            problem = _problem(item, f"{where}[{key!r}]")
-            if problem:
-                return problem
-        return None
-    if isinstance(value, list | tuple):  # tuples are normalised to lists, as django.tasks does
+                raise _NotJSON(f"has the key {key!r} of type {type(key).__name__}; JSON keys are strings")
+            try:
+                out[key] = _plain(item)
+            except _NotJSON as problem:
+                problem.path.insert(0, f"[{key!r}]")
+                raise
+        return out
+    if isinstance(value, list | tuple):
+        items = []
         for index, item in enumerate(value):
-            problem = _problem(item, f"{where}[{index}]")
-            if problem:
-                return problem
-        return None
-    return f"{where} is {value!r} of type {type(value).__module__}.{type(value).__qualname__}"
+            try:
+                items.append(_plain(item))
+            except _NotJSON as problem:
+                problem.path.insert(0, f"[{index}]")
+                raise
+        return items
+    raise _NotJSON(f"is {value!r} of type {type(value).__module__}.{type(value).__qualname__}")
 
 
-def validate_arguments(task_path: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
-    """Raise InvalidTaskArguments naming the argument, its value and the fix."""
-    problem = _problem(list(args), "args") or _problem(dict(kwargs), "kwargs")
-    if problem:
-        raise InvalidTaskArguments(f"Cannot enqueue {task_path}: {problem}. {FIX}")
-
-
-def to_json(args: Sequence[Any], kwargs: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    """The stored form of validated arguments: nested tuples become lists."""
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, Mapping):
-            return {key: plain(item) for key, item in value.items()}
-        if isinstance(value, list | tuple):
-            return [plain(item) for item in value]
-        return value
-
-    return plain(list(args)), plain(dict(kwargs))
+def json_arguments(
+    task_path: str, args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> tuple[list[Any], dict[str, Any]]:
+    """The stored form of the arguments; InvalidTaskArguments naming the argument, its value and the fix."""
+    where = "args"
+    try:
+        plain_args = _plain(list(args))
+        where = "kwargs"
+        plain_kwargs = _plain(dict(kwargs))
+    except _NotJSON as problem:
+        raise InvalidTaskArguments(
+            f"Cannot enqueue {task_path}: {where}{''.join(problem.path)} {problem.what}. {FIX}"
+        ) from None
+    return plain_args, plain_kwargs

@@ -13,7 +13,7 @@ from django.tasks import Task, TaskResult, TaskResultStatus
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
 
-from .arguments import to_json, validate_arguments
+from .arguments import json_arguments
 from .inserting import insert_rows
 
 if TYPE_CHECKING:
@@ -32,13 +32,11 @@ def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call])
     from .models import TaskRecord
 
     backend.validate_task(task)
-    calls = list(calls)
-    for args, kwargs in calls:
-        validate_arguments(task.module_path, args, kwargs)
-    if not calls:
-        return []
     new_id = TaskRecord._meta.get_field("id").get_default
-    rows = [(new_id(), *to_json(args, kwargs)) for args, kwargs in calls]
+    # Every call is checked (and converted) before anything is written.
+    rows = [(new_id(), *json_arguments(task.module_path, args, kwargs)) for args, kwargs in calls]
+    if not rows:
+        return []
     now = timezone.now()
     shared = {
         "task_path": task.module_path,
