@@ -1,7 +1,8 @@
 """The local cluster for the benchmarks: ``python -m k8s_tasks.testing cluster`` plus two measuring
 instruments added by wrapping, not by editing k8s_tasks/testing:
 
-- a counting middleware: every API request by verb and resource (writes per task are counted here);
+- a counting middleware: every API request by verb and resource (writes per task are counted here), and
+  the time of the last write of each kind;
 - a Job recorder: a store watch noting, per task id, when its Job was created and when it finished
   (``time.time()``: the same clock as the database rows and the benchmark driver on this machine).
 
@@ -51,14 +52,20 @@ class Instruments:
 
     def reset(self) -> None:
         self.requests: collections.Counter[str] = collections.Counter()
+        self.last_write: dict[str, float] = {}
         self.created: dict[str, float] = {}
         self.finished: dict[str, float] = {}
 
     def stats(self) -> dict[str, Any]:
-        return {"requests": dict(self.requests), "created": self.created, "finished": self.finished}
+        return {**self.counts(), "created": self.created, "finished": self.finished}
 
     def counts(self) -> dict[str, Any]:
-        return {"requests": dict(self.requests), "created": len(self.created), "finished": len(self.finished)}
+        return {
+            "requests": dict(self.requests),
+            "last_write": self.last_write,
+            "created": len(self.created),
+            "finished": len(self.finished),
+        }
 
 
 INSTRUMENTS = Instruments()
@@ -74,7 +81,10 @@ async def counting(request: web.Request, handler: Handler) -> web.StreamResponse
         INSTRUMENTS.reset()
         return web.json_response({})
     watch = request.query.get("watch") in ("1", "true")
-    INSTRUMENTS.requests[f"{'WATCH' if watch else request.method} {resource_of(request.path)}"] += 1
+    key = f"{'WATCH' if watch else request.method} {resource_of(request.path)}"
+    INSTRUMENTS.requests[key] += 1
+    if request.method in WRITES:
+        INSTRUMENTS.last_write[key] = time.time()
     return await handler(request)
 
 

@@ -26,7 +26,7 @@ class Sizes:
     dispatch: int = 10_000  # READY tasks per dispatch run (then RSS with these Jobs in flight)
     inflight: int = 1000  # the "1k Jobs in flight" state, and the drain on an empty / a full table
     peer_drain: int = 300  # tasks per run of the peer's one worker
-    qps_tasks: int = 50  # tasks per run under the 20 QPS client limit
+    qps_tasks: int = 150  # tasks per run under the 20 QPS client limit (~300 writes: 10x the burst)
     enqueue_sequential: int = 2000
     enqueue_atomic: int = 500
     latency_rates: tuple[tuple[float, float], ...] = ((10.0, 2.0), (50.0, 1.0))  # (tasks/s, seconds)
@@ -40,7 +40,7 @@ QUICK = Sizes(
     dispatch=300,
     inflight=100,
     peer_drain=50,
-    qps_tasks=20,
+    qps_tasks=40,
     enqueue_sequential=200,
     enqueue_atomic=50,
     latency_rates=((10.0, 1.0), (50.0, 1.0)),

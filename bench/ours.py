@@ -13,7 +13,7 @@ from k8s_tasks.models import TaskRecord
 
 from . import rows
 from .context import Context, cpu_percent, pace
-from .counts import events_caught_up, writes
+from .counts import events_caught_up, last_task_write, writes
 from .procs import Cluster, Operator, rss_mb, wait_for, wait_until
 from .quiet import Settled, wait_quiet
 from .steps import log, step
@@ -42,8 +42,8 @@ def drain(
 ) -> dict[str, Any]:
     """enqueue_many `count` tasks (one INSERT and a NOTIFY); wait for all their Jobs; then (if `settled`)
     for the operator to settle, the trailing Events in. {"rate": Jobs/s from the commit to the last Job;
-    if settled: "writes_per_task", "requests", "settle_seconds" (from the last Job), "settled",
-    "events_caught_up"}."""
+    if settled: "written_rate" (tasks/s from the commit to the last Job or Event posted),
+    "writes_per_task", "requests", "settle_seconds" (from the last Job), "settled", "events_caught_up"}."""
     cluster.reset()
     with step(f"enqueue_many({count})"):
         results = enqueue_many(noop, [((i,), {}) for i in range(count)])
@@ -60,6 +60,7 @@ def drain(
     requests: dict[str, int] = quiet.value
     return {
         "rate": rate,
+        "written_rate": count / (last_task_write(cluster.counts()["last_write"]) - committed),
         "writes_per_task": writes(requests) / count,
         "requests": requests,
         "settle_seconds": time.time() - last,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bench.cluster_proc import Instruments, resource_of
-from bench.counts import events_caught_up, writes
+from bench.counts import events_caught_up, last_task_write, writes
 from bench.qps_operator import TokenBucket
 from bench.quiet import Streak, settled_enough
 from bench.report import label, results
@@ -83,13 +83,21 @@ def test_writes_and_events_use_the_counting_keys() -> None:
     assert not events_caught_up(requests, 10)
     assert events_caught_up({**requests, "POST events": 10}, 10)
     assert events_caught_up({}, 0)
+    assert last_task_write({"POST jobs": 3.0, "POST events": 4.0, "PATCH taskqueues/status": 9.0}) == 4.0
 
 
 def test_instrument_counts_are_sizes_not_stamps() -> None:
     instruments = Instruments()
     instruments.requests["POST jobs"] += 2
     instruments.created |= {"a": 1.0, "b": 2.0}
-    assert instruments.counts() == {"requests": {"POST jobs": 2}, "created": 2, "finished": 0}
+    instruments.last_write["POST jobs"] = 5.0
+    assert instruments.counts() == {
+        "requests": {"POST jobs": 2},
+        "last_write": {"POST jobs": 5.0},
+        "created": 2,
+        "finished": 0,
+    }
+    assert instruments.stats()["created"] == {"a": 1.0, "b": 2.0}
 
 
 def test_streak_needs_an_unchanged_value_and_low_average_cpu() -> None:
@@ -160,7 +168,7 @@ def raw_measurements(database: str) -> dict:
         "enqueue": [enqueue, enqueue],
         "dispatch": [{"ours": dispatch, "peer": dispatch}] * 2,
         "latency": [{"ours": latency, "peer": latency}] * 2,
-        "qps": [{"rate": 10.0, "writes_per_task": 2.0}] * 2,
+        "qps": [{"rate": 12.0, "written_rate": 10.0, "writes_per_task": 2.0}] * 2,
         "backlog": [{"ours": backlog, "peer": backlog}] * 2,
         "full_table": [{"ours": {"rate_full_table": 79.0}, "peer": {"rate_full_table": 20.0}}] * 2,
     }
