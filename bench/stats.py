@@ -83,19 +83,19 @@ def result(
     ratio = mine.median / peer_value if peer_value else None
     return Result(
         metric=metric,
-        value=round(mine.median, 3),
+        value=round(mine.median, 4),
         unit=unit,
-        peer_value=round(peer_value, 3) if peer_value is not None else None,
+        peer_value=round(peer_value, 4) if peer_value is not None else None,
         ratio=round(ratio, 3) if ratio is not None else None,
         target=target,
         passed=check(mine.median, peer_value) if check else None,
         database=database,
         size=size,
-        min=round(mine.low, 3),
-        max=round(mine.high, 3),
+        min=round(mine.low, 4),
+        max=round(mine.high, 4),
         repetitions=mine.n,
-        peer_min=round(theirs.low, 3) if theirs else None,
-        peer_max=round(theirs.high, 3) if theirs else None,
+        peer_min=round(theirs.low, 4) if theirs else None,
+        peer_max=round(theirs.high, 4) if theirs else None,
         note=note,
         samples=[round(v, 4) for v in ours],
         peer_samples=[round(v, 4) for v in peer or ()],
@@ -109,7 +109,10 @@ def _number(value: float | None) -> str:
         return f"{value:,.0f}"
     if abs(value) >= 10:
         return f"{value:.1f}"
-    return f"{value:.2f}"
+    text = f"{value:.2f}"
+    if float(text).is_integer() and not round(value, 4).is_integer():
+        return f"{value:.4f}"  # 2.0001 writes/task would read "2.00" and yet miss "<= 2"
+    return text
 
 
 def table(results: Sequence[Result]) -> str:

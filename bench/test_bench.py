@@ -49,6 +49,13 @@ def test_table_has_a_line_per_result() -> None:
     assert "PASS" in text and "0.50x" in text and text.count("\n") == 2
 
 
+def test_table_numbers_show_what_a_target_turns_on() -> None:
+    rows = [result("w", "writes/task", [2.0001], None, database="d", size="s", check=lambda o, _: o <= 2)]
+    assert "2.0001" in table(rows) and rows[0].value == 2.0001 and rows[0].passed is False
+    assert "2.00 " in table([result("w", "writes/task", [2.0], None, database="d", size="s")])
+    assert "0.50 " in table([result("c", "%", [0.5], None, database="d", size="s")])
+
+
 def test_resource_of_paths() -> None:
     assert resource_of("/apis/batch/v1/namespaces/default/jobs") == "jobs"
     assert resource_of("/api/v1/namespaces/default/events") == "events"
