@@ -29,6 +29,24 @@ class OperatorConfig:
     """The TASKS alias whose rows this operator dispatches."""
     extra_env: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """Extra plain env for every task pod (names from K8S_TASKS_POD_ENV, values from this process)."""
+    metrics: tuple[str, int] | None = None
+    """(host, port) where Prometheus metrics are served at /metrics; None: no metrics endpoint."""
+
+
+def parse_address(value: str, source: str) -> tuple[str, int]:
+    """`HOST:PORT` (`[::]:9090` for IPv6; `:9090` for every interface) as (host, port). `source` names
+    the flag or variable in the error."""
+    host, sep, port = value.strip().rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    if not (
+        sep and port.isascii() and port.isdigit() and 0 < int(port) < 65536 and (bracketed or ":" not in host)
+    ):
+        raise ValueError(
+            f"{source}={value!r} is not an address to serve metrics on: give HOST:PORT, e.g. 0.0.0.0:9090 "
+            "(every interface), 127.0.0.1:9090 or [::]:9090, with a port from 1 to 65535; "
+            "leave it unset to serve no metrics"
+        )
+    return (host[1:-1] if bracketed else host) or "0.0.0.0", int(port)
 
 
 def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> OperatorConfig:
@@ -46,7 +64,19 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
     )
     parser.add_argument("--liveness", default=env.get("K8S_TASKS_LIVENESS"))
     parser.add_argument("--backend", default=env.get("K8S_TASKS_BACKEND", "default"))
+    parser.add_argument(
+        "--metrics", metavar="HOST:PORT", help="serve Prometheus metrics at /metrics (env K8S_TASKS_METRICS)"
+    )
     args = parser.parse_args(argv)
+    metrics = None
+    source, address = (
+        ("--metrics", args.metrics) if args.metrics else ("K8S_TASKS_METRICS", env.get("K8S_TASKS_METRICS"))
+    )
+    if address:
+        try:
+            metrics = parse_address(address, source)
+        except ValueError as exc:
+            parser.error(str(exc))
     passthrough = [name for name in env.get("K8S_TASKS_POD_ENV", "").split(",") if name]
     return OperatorConfig(
         namespace=args.namespace,
@@ -57,4 +87,5 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         liveness=args.liveness,
         backend_alias=args.backend,
         extra_env=tuple((name, env[name]) for name in passthrough if name in env),
+        metrics=metrics,
     )

@@ -8,7 +8,7 @@ from typing import Any
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.profiles import TaskRef, build_job, job_name
 
-from . import db, kube
+from . import db, kube, metrics
 from .backoff import retry_delay
 from .queues import QueueState
 from .runtime import Runtime, blocking, logger, post_event
@@ -55,12 +55,14 @@ async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> None:
             raise
         message = f"The Job for this task was refused: {kube.describe_error(exc)}"
         logger.error("task %s: %s", row.id, message)
-        await blocking(
+        if await blocking(
             row.set_failed, "k8s_tasks.exceptions.JobRejected", message, message, attempt=row.attempt
-        )
+        ):
+            metrics.task_outcome(row.queue_name, "failed", "JobRejected")
         return
     if created:
         rt.launched += 1
+        metrics.job_created(row.queue_name)
         await post_event(
             body,
             "Dispatched",
@@ -84,6 +86,7 @@ async def dispatch_queue(rt: Runtime, state: QueueState) -> int:
     return len(rows)
 
 
+@metrics.timed_dispatch
 async def dispatch_once(rt: Runtime) -> int:
     """One pass over every valid queue. Returns the number of Jobs launched."""
     launched = 0

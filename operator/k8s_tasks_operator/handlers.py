@@ -13,12 +13,12 @@ from typing import Any
 
 import kopf
 
-from . import db, loop, writeback
+from . import db, loop, metrics, writeback
 from .config import OperatorConfig
 from .informer import Informer
 from .kube import GROUP, PLURAL, VERSION
 from .listen import start_listener
-from .runtime import Runtime
+from .runtime import Runtime, logger
 
 CONFIG: OperatorConfig = OperatorConfig()  # set by __main__ before kopf starts
 
@@ -32,8 +32,9 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
     settings.watching.server_timeout = 300
     settings.networking.error_backoffs = [0.5, 1, 2, 3, 5]
     logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # not a line per handled event
-    db.keep_connections_open()
     rt = Runtime(config=CONFIG)
+    memo.metrics = serve_metrics(rt) if CONFIG.metrics else None
+    db.keep_connections_open()
     memo.runtime = rt
     memo.stop = threading.Event()
     running = asyncio.get_running_loop()
@@ -49,12 +50,28 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
     memo.loop = asyncio.create_task(loop.run(rt), name="k8s-tasks-dispatch")
 
 
+def serve_metrics(rt: Runtime) -> metrics.Endpoint:
+    assert CONFIG.metrics is not None
+    host, port = CONFIG.metrics
+    try:
+        endpoint = metrics.serve(CONFIG.metrics, rt)
+    except OSError as exc:
+        raise kopf.PermanentError(
+            f"cannot serve metrics on {host}:{port} ({exc}): give --metrics or K8S_TASKS_METRICS "
+            "a free port on an address of this host"
+        ) from exc
+    logger.info("serving metrics at http://%s:%s/metrics", host, port)
+    return endpoint
+
+
 @kopf.on.cleanup()
 async def cleanup(memo: kopf.Memo, **_: Any) -> None:
     memo.stop.set()
     for informer in memo.informers:
         informer.stop.set()
     memo.loop.cancel()
+    if memo.metrics is not None:
+        await asyncio.to_thread(memo.metrics.close)  # waits for the server's loop to stop
 
 
 @kopf.on.probe(id="dispatch")

@@ -18,7 +18,7 @@ from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
-from . import kube
+from . import kube, metrics
 from .runtime import logger
 
 Obj = dict[str, Any]
@@ -93,6 +93,7 @@ class Informer:
 
     def _backoff(self, failures: int, exc: Exception) -> int:
         delay = BACKOFF[min(failures, len(BACKOFF) - 1)]
+        metrics.watch_error(self.kind)
         logger.warning("watching %s failed (%s); again in %.1fs", self.kind, exc, delay)
         self.stop.wait(delay)
         return failures + 1

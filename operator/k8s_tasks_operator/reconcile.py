@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import db, kube
+from . import db, kube, metrics
 from .classify import outcome
 from .queues import queue_status
 from .runtime import Runtime, blocking, logger
@@ -24,6 +24,7 @@ async def cancel_requested(rt: Runtime) -> None:
             attempt=row.attempt,
         )
         if applied:
+            metrics.task_outcome(row.queue_name, "failed", "TaskCancelled")
             logger.info("cancelled task %s; deleting Job %s", row.id, row.job_name)
         await blocking(kube.delete_job, row.job_namespace or rt.config.namespace, row.job_name)
         rt.poke()
@@ -62,6 +63,9 @@ def _comparable(status: dict[str, Any]) -> dict[str, Any]:
 async def queue_statuses(rt: Runtime) -> None:
     counts = await blocking(db.counts)
     rt.queues.valid()  # marks duplicate queue names as errors before statuses are computed
+    metrics.set_queue_counts(
+        {state.queue_name: counts.get(state.queue_name, {}) for state in rt.queues.all()}
+    )
     for state in rt.queues.all():
         status = queue_status(state, counts.get(state.queue_name, {}))
         previous = rt.last_status.get(state.name)

@@ -9,7 +9,7 @@ from typing import Any
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.profiles import QueueProfile
 
-from . import db, kube
+from . import db, kube, metrics
 from .backoff import plan_retry
 from .classify import (
     Outcome,
@@ -66,6 +66,7 @@ async def record_outcome(rt: Runtime, row: TaskRecord, result: Outcome, job: dic
         )
         verb, event = f"will be retried ({plan.kind}, in {plan.delay_seconds:.0f}s)", "TaskRetry"
     if applied:
+        metrics.task_outcome(row.queue_name, "failed" if plan is None else "retried", result.kind)
         logger.info("task %s attempt %s %s: %s", row.id, row.attempt, verb, result.message)
         if job is not None:
             await post_event(job, event, result.message, warning=True)
