@@ -241,9 +241,9 @@ properties: Schema = {
     ),
     "serviceMonitor": obj(
         {
-            "enabled": b("Create a ServiceMonitor."),
-            "port": i("Metrics port.", minimum=1, maximum=65535),
-            "path": s("Metrics path.", pattern="^/"),
+            "enabled": b("Serve the operator's metrics; create a Service and a ServiceMonitor."),
+            "port": i("Port of the operator's metrics (K8S_TASKS_METRICS).", minimum=1, maximum=65535),
+            "path": s("Path Prometheus scrapes.", pattern="^/"),
             "interval": s("Scrape interval.", pattern="^[0-9]+(ms|s|m|h)$"),
             "labels": {"$ref": "#/definitions/stringMap"},
         }

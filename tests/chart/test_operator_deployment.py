@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .helm import FULLNAME, NAMESPACE, env_map, one, operator_container, render
+from .helm import FULLNAME, NAMESPACE, env_map, one, operator_container, render, render_error
 
 FULL = Path(__file__).with_name("values-full.yaml")
 
@@ -102,3 +102,22 @@ def test_migrations_hook_runs_before_install_with_the_same_image_settings_and_se
     assert env_map(container)["DJANGO_SETTINGS_MODULE"] == "shop.settings.production"
     assert container["envFrom"] == [{"secretRef": {"name": "shop-db"}}]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
+
+
+def test_metrics_are_served_only_with_the_service_monitor() -> None:
+    container = operator_container(render())
+    assert "K8S_TASKS_METRICS" not in env_map(container)
+    assert [p["name"] for p in container["ports"]] == ["health"]
+    manifests = render({"serviceMonitor": {"enabled": True, "port": 9100}})
+    container = operator_container(manifests)
+    assert env_map(container)["K8S_TASKS_METRICS"] == "0.0.0.0:9100"
+    assert {"name": "metrics", "containerPort": 9100, "protocol": "TCP"} in container["ports"]
+    service = one(manifests, "Service")
+    assert service["spec"]["ports"] == [
+        {"name": "metrics", "port": 9100, "targetPort": "metrics", "protocol": "TCP"}
+    ]
+
+
+def test_metrics_port_must_not_be_the_health_port() -> None:
+    error = render_error({"serviceMonitor": {"enabled": True, "port": 8080}})
+    assert "serviceMonitor.port and health.port must differ" in error

@@ -54,6 +54,11 @@ from .helm import CHART, ROOT, render, render_error
         ({"image": {"pullPolicy": "Sometimes"}}, "at '/image/pullPolicy': value must be one of"),
         ({"django": {"settingsModule": "my-site/settings.py"}}, "at '/django/settingsModule'"),
         ({"operatr": {}}, "additional properties 'operatr' not allowed"),
+        (
+            {"serviceMonitor": {"enabled": True, "port": 70000}},
+            "at '/serviceMonitor/port': maximum: got 70,000, want 65,535",
+        ),
+        ({"serviceMonitor": {"port": "9090"}}, "at '/serviceMonitor/port': got string, want integer"),
     ],
 )
 def test_bad_values_are_refused_naming_the_field(values: dict[str, Any], expected: str) -> None:
