@@ -157,10 +157,12 @@ async def job_pods(rt: Runtime, job: dict[str, Any]) -> list[dict[str, Any]]:
 
 def remember_pod(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
     """Keep the last state of a Job's pod that is ending, for when it is gone by the time the Job is.
-    Only while the Job is active, so memory stays bounded by the Jobs in flight."""
+    Only while the Job is active or its outcome is being worked out (the pod's last event may trail the
+    Job's: a pod lost with its node), so memory stays bounded by the Jobs in flight."""
     labels = pod["metadata"].get("labels") or {}
     job_name = labels.get("job-name")
-    if job_name not in rt.active_jobs.get(labels.get("k8stasks.io/queue", ""), ()):
+    active = rt.active_jobs.get(labels.get("k8stasks.io/queue", ""), ())
+    if job_name not in active and job_name not in rt.work:
         return
     phase = (pod.get("status") or {}).get("phase")
     if job_name and (

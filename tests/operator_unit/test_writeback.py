@@ -60,6 +60,22 @@ async def test_job_events_track_active_jobs_and_start_work_only_when_a_job_ends(
         task.cancel()
 
 
+async def test_a_pod_whose_last_event_trails_its_jobs_end_is_still_remembered() -> None:
+    """A pod lost with its node: the Job fails first, the pod's DELETED event comes after, while the
+    Job's outcome is being worked out; it must be kept, or the loss reads as BackoffLimitExceeded."""
+    rt = Runtime(config=OperatorConfig())
+    job_event(rt, "ADDED", ours("a", active=1))
+    failed = ours("a", conditions=[{"type": "Failed", "status": "True"}], failed=1)
+    job_event(rt, "MODIFIED", failed)
+    assert rt.active_jobs == {"q": set()} and "a" in rt.work
+    lost = {"metadata": {"name": "a-x", "labels": {"job-name": "a", "k8stasks.io/queue": "q"}}, "status": {}}
+    remember_pod(rt, "DELETED", lost)
+    assert set(rt.last_pods["a"]) == {"a-x"}
+    rt.work.pop("a").cancel()
+    remember_pod(rt, "DELETED", {**lost, "metadata": {**lost["metadata"], "name": "a-y"}})
+    assert set(rt.last_pods["a"]) == {"a-x"}, "once the outcome is done, nothing more is kept"
+
+
 async def test_a_listing_replaces_what_was_known_of_active_jobs() -> None:
     rt = Runtime(config=OperatorConfig())
     job_event(rt, "ADDED", ours("gone-while-away"))
