@@ -15,7 +15,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -23,6 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kubernetes import client, config
+
+from k8s_tasks.testing.cluster import cli_command
 
 
 def job(name: str, suspend: bool = False) -> dict:
@@ -141,22 +142,16 @@ def main() -> None:
         )
         kubeconfig = workdir / "kubeconfig"
         cluster = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "k8s_tasks.testing",
-                "cluster",
-                "--nodes",
-                str(nodes),
-                "--kubeconfig",
-                str(kubeconfig),
+            cli_command(
+                nodes,
+                kubeconfig,
                 "--runtime",
                 "fake",
                 "--fake-seconds",
                 str(args.fake_seconds),
                 "--workdir",
                 str(workdir / "cluster"),
-            ],
+            ),
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
         )
         try:

@@ -7,6 +7,7 @@
 import asyncio
 import contextlib
 import logging
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -44,6 +45,12 @@ def write_kubeconfig(path: Path, url: str) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(yaml.safe_dump(kubeconfig(url), sort_keys=False))
     partial.replace(path)
+
+
+def cli_command(nodes: Path, kubeconfig: Path, *more: str, python: str = sys.executable) -> list[str]:
+    """The command line that runs a cluster in its own process (``python -m k8s_tasks.testing cluster``)."""
+    cluster = ["-m", "k8s_tasks.testing", "cluster"]
+    return [python, *cluster, "--nodes", str(nodes), "--kubeconfig", str(kubeconfig), *more]
 
 
 class LocalCluster:

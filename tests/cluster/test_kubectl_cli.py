@@ -2,10 +2,10 @@
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+from k8s_tasks.testing.cluster import cli_command
 from tests.waiting import wait_until
 
 from .conftest import KUBECTL, ROOT
@@ -21,26 +21,11 @@ nodes:
 """
 
 
-def cluster_cli(nodes: Path, kubeconfig: Path, *more: str) -> list[str]:
-    """The command line of `python -m k8s_tasks.testing cluster`."""
-    return [
-        sys.executable,
-        "-m",
-        "k8s_tasks.testing",
-        "cluster",
-        "--nodes",
-        str(nodes),
-        "--kubeconfig",
-        str(kubeconfig),
-        *more,
-    ]
-
-
 def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
     nodes, kubeconfig = tmp_path / "nodes.yaml", tmp_path / "kube" / "config"
     nodes.write_text(NODES)
     process = subprocess.Popen(
-        cluster_cli(nodes, kubeconfig, "--workdir", str(tmp_path / "work")),
+        cli_command(nodes, kubeconfig, "--workdir", str(tmp_path / "work")),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -74,7 +59,7 @@ def test_cli_reports_a_bad_nodes_file(tmp_path: Path) -> None:
     nodes = tmp_path / "nodes.yaml"
     nodes.write_text("nodes:\n  - labels: {pool: gpu}\n")
     result = subprocess.run(
-        cluster_cli(nodes, tmp_path / "config"),
+        cli_command(nodes, tmp_path / "config"),
         cwd=ROOT,
         capture_output=True,
         text=True,

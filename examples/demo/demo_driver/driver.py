@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from types import FrameType
 
+from k8s_tasks.testing.cluster import cli_command
+
 from .config import DEMO_DIR, DemoConfig, child_env, parse_args
 from .observe import Placement, read_rows, unfinished_jobs
 from .plan import Outcome, Planned
@@ -51,8 +53,8 @@ def prepare(config: DemoConfig) -> None:
 def start_cluster(config: DemoConfig, env: dict[str, str], deadline: float, services: list[Service]) -> None:
     """Start the local cluster (added to `services` at once, so it is stopped whatever happens next)."""
     config.kubeconfig.unlink(missing_ok=True)
-    argv = [config.python, "-m", "k8s_tasks.testing", "cluster", "--nodes", str(config.nodes_file)]
-    argv += ["--kubeconfig", str(config.kubeconfig), "--workdir", str(config.workdir / "cluster")]
+    workdir = str(config.workdir / "cluster")
+    argv = cli_command(config.nodes_file, config.kubeconfig, "--workdir", workdir, python=config.python)
     services.append(start("local cluster", argv, env, config.workdir / "logs" / "cluster.log"))
     wait_until(
         config.kubeconfig.exists, what="the local cluster's kubeconfig", deadline=deadline, services=services
