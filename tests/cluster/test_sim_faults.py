@@ -1,5 +1,7 @@
 """Cluster behaviour (issue 3): unschedulable GPU pods, eviction, node loss, TTL, image pull faults."""
 
+import asyncio
+
 from .sim.support import (
     CPU_NODE,
     GPU_NODE,
@@ -90,11 +92,22 @@ async def test_node_loss_fails_the_job_by_pod_failure_policy(tmp_path):
 
 
 async def test_ttl_removes_finished_job_and_its_pods(tmp_path):
+    # completionTime has whole seconds, so a 1 s TTL can expire a moment after Complete: watch, don't poll
     async with running_sim(tmp_path, [CPU_NODE], runtime="fake") as sim:
+        jobs, pods = sim.store.watch(sim.jobs.rt, "default"), sim.store.watch(sim.pods.rt, "default")
         sim.store.create(sim.jobs.rt, job_manifest("brief", ["true"], ttlSecondsAfterFinished=1))
-        await poll(lambda: condition(get(sim, "Job", "brief"), "Complete"))
-        assert len(pods_of(sim, "brief")) == 1
-        await poll(lambda: get(sim, "Job", "brief") is None and not pods_of(sim, "brief"), within=10)
+        seen = []
+        async with asyncio.timeout(20):
+            async for kind, job in jobs:
+                seen.append((kind, condition(job, "Complete") is not None))
+                if kind == "DELETED":
+                    break
+        jobs.close()
+        assert ("MODIFIED", True) in seen and seen[-1][0] == "DELETED"
+        await poll(lambda: not pods_of(sim, "brief"), within=10, what="the pods to go with the Job")
+        pods.close()
+        names = {obj["metadata"]["name"] for _, obj in await pods.batch(0) or []}
+        assert len(names) == 1
 
 
 async def test_image_pull_error_then_backoff(tmp_path):
