@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from k8s_tasks import profiles
 from k8s_tasks.models import TaskRecord
 from tests import tasks
 
@@ -31,6 +32,25 @@ def test_claim_orders_by_priority_then_age_and_sets_dispatch_fields() -> None:
         low.id
     ]
     assert TaskRecord.objects.claim("default", 10, namespace="jobs", job_name=job_name) == []
+
+
+@pytest.mark.parametrize("odd_id", [None, "Odd_ID.42"])
+def test_claim_stores_each_rows_own_job_name(odd_id: str | None) -> None:
+    """Plain names are computed in SQL, a batch with an id that needs rewriting gets one CASE arm per row:
+    either way each row holds exactly the name profiles.job_name gives its id and attempt."""
+    ids = [tasks.add.enqueue(1, i).id for i in range(3)]
+    TaskRecord.objects.filter(pk=ids[1]).update(attempt=12)
+    if odd_id:
+        row = TaskRecord.objects.get(pk=ids[2])
+        TaskRecord.objects.filter(pk=ids[2]).delete()
+        row.id = odd_id
+        row.save(force_insert=True)
+        ids[2] = odd_id
+    claimed = TaskRecord.objects.claim("default", 10, namespace="n", job_name=profiles.job_name)
+    stored = dict(TaskRecord.objects.filter(pk__in=ids).values_list("pk", "job_name"))
+    expected = {r.pk: profiles.job_name(r.pk, r.attempt) for r in TaskRecord.objects.filter(pk__in=ids)}
+    assert stored == expected == {r.pk: r.job_name for r in claimed}
+    assert stored[ids[1]].endswith("-12") and (odd_id is None or stored[odd_id] != f"task-{odd_id}-1")
 
 
 def test_claim_skips_other_queues_future_cancelled_and_zero_limit() -> None:
