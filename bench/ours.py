@@ -10,6 +10,7 @@ from django.tasks import TaskResultStatus
 
 from k8s_tasks.bulk import enqueue_many
 from k8s_tasks.models import TaskRecord
+from k8s_tasks_operator.db import CLAIM_BATCH
 
 from . import rows
 from .context import Context, cpu_percent, pace
@@ -23,13 +24,13 @@ FINAL = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 
 
 def settle(cluster: Cluster, operator: Operator, jobs: int = 0, timeout: float = 180.0) -> Settled:
-    """Until the operator is quiet (request counts unchanged, CPU < 10 % over 2 windows of 0.5 s) with the
-    Events of `jobs` Jobs posted; quiet for 10 s without them also ends it (an operator that posts no
-    Events). The value is the request counts."""
+    """Until the operator is quiet (request counts unchanged, CPU < 10 % over 2 windows of 0.5 s) with
+    `jobs` Jobs and their batches' Dispatched Events posted; quiet for 10 s without them also ends it (an
+    operator that posts no Events). The value is the request counts."""
     settled = wait_quiet(
         operator.pid,
         lambda: cluster.counts()["requests"],
-        until=lambda requests: events_caught_up(requests, jobs),
+        until=lambda requests: events_caught_up(requests, jobs, CLAIM_BATCH),
         timeout=timeout,
     )
     if not settled.quiet or not settled.until_met:

@@ -87,9 +87,11 @@ def test_writes_and_events_use_the_counting_keys() -> None:
         "PATCH taskqueues/status": 2,
     }
     assert writes(requests) == 19
-    assert not events_caught_up(requests, 10)
-    assert events_caught_up({**requests, "POST events": 10}, 10)
-    assert events_caught_up({}, 0)
+    assert events_caught_up(requests, 10, batch=2)  # 10 Jobs are at least 5 batches of 2: 7 Events will do
+    assert not events_caught_up(requests, 10, batch=1)  # one Job per batch: 10 Events needed
+    assert not events_caught_up(requests, 11, batch=200)  # a Job still to come
+    assert not events_caught_up({"POST jobs": 10}, 10, batch=200)  # the last batch's Event still to come
+    assert events_caught_up({}, 0, batch=200)
     assert last_task_write({"POST jobs": 3.0, "POST events": 4.0, "PATCH taskqueues/status": 9.0}) == 4.0
 
 

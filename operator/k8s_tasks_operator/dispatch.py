@@ -8,7 +8,7 @@ from typing import Any
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.profiles import TaskRef, build_job, job_name
 
-from . import db, kube, metrics
+from . import crd, db, kube, metrics
 from .backoff import retry_delay
 from .queues import QueueState
 from .runtime import Runtime, blocking, logger, post_event
@@ -43,8 +43,9 @@ def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, A
     )
 
 
-async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> None:
-    """Create the Job of a claimed row (an existing one is adopted) and record the dispatch on it."""
+async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> str | None:
+    """Create the Job of a claimed row (an existing one is adopted). Returns the Job's name if this call
+    created it."""
     try:
         manifest = manifest_for(rt, state, row)
         body, created = await blocking(kube.create_job, rt.config.namespace, manifest)
@@ -59,16 +60,43 @@ async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> None:
             row.set_failed, "k8s_tasks.exceptions.JobRejected", message, message, attempt=row.attempt
         ):
             metrics.task_outcome(row.queue_name, "failed", "JobRejected")
-        return
-    if created:
-        rt.launched += 1
-        metrics.job_created(row.queue_name)
-        await post_event(
-            body,
-            "Dispatched",
-            f"Task {row.task_path} ({row.id}) attempt {row.attempt} from queue '{row.queue_name}'",
-        )
-        logger.info("dispatched %s attempt %s as Job %s", row.id, row.attempt, body["metadata"]["name"])
+        return None
+    if not created:
+        return None
+    rt.launched += 1
+    metrics.job_created(row.queue_name)
+    name = str(body["metadata"]["name"])
+    logger.info("dispatched %s attempt %s as Job %s", row.id, row.attempt, name)
+    return name
+
+
+def dispatched_message(names: list[str], shown: int = 3) -> str:
+    """The Dispatched Event's text for one batch of Jobs: how many, and the first few by name."""
+    listed = ", ".join(names[:shown])
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return f"Created {len(names)} Job{'s' if len(names) != 1 else ''}: {listed}{more}"
+
+
+def queue_object(rt: Runtime, state: QueueState) -> dict[str, Any]:
+    """The TaskQueue as an Event's involvedObject needs it."""
+    return {
+        "apiVersion": f"{crd.GROUP}/{crd.VERSION}",
+        "kind": "TaskQueue",
+        "metadata": {"name": state.name, "namespace": rt.config.namespace, "uid": state.uid},
+    }
+
+
+async def launch_batch(rt: Runtime, state: QueueState, rows: list[TaskRecord]) -> None:
+    """Launch the Jobs of claimed rows side by side, then record the batch as one Dispatched Event on the
+    TaskQueue (one Event per batch, not per Job: the Job POST stays the only per-task write, and the Job
+    itself names its task in its annotations). A failed launch is raised after the Event is posted."""
+    results = await asyncio.gather(*(launch(rt, state, row) for row in rows), return_exceptions=True)
+    names = [r for r in results if isinstance(r, str)]
+    if names:
+        await post_event(queue_object(rt, state), "Dispatched", dispatched_message(names))
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
 
 
 async def dispatch_queue(rt: Runtime, state: QueueState) -> int:
@@ -82,7 +110,7 @@ async def dispatch_queue(rt: Runtime, state: QueueState) -> int:
         active_jobs=set(rt.active_jobs.get(state.queue_name, ())),
     )
     if rows:
-        await asyncio.gather(*(launch(rt, state, row) for row in rows))
+        await launch_batch(rt, state, rows)
     return len(rows)
 
 
@@ -101,5 +129,6 @@ async def dispatch_once(rt: Runtime) -> int:
 async def adopt_claimed_for(rt: Runtime, state: QueueState) -> None:
     """After a restart, or when a queue appears: rows claimed before get their Job (AlreadyExists counts
     as success, so a Job that exists is adopted, never duplicated)."""
-    for row in await blocking(db.claimed_without_start, state.queue_name):
-        await launch(rt, state, row)
+    rows = await blocking(db.claimed_without_start, state.queue_name)
+    for start in range(0, len(rows), db.CLAIM_BATCH):
+        await launch_batch(rt, state, rows[start : start + db.CLAIM_BATCH])

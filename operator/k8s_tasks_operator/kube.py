@@ -171,7 +171,7 @@ def patch_queue_status(namespace: str, name: str, status: dict[str, Any]) -> Non
 
 
 def post_event(obj: dict[str, Any], event_type: str, reason: str, message: str) -> None:
-    """A core/v1 Event about `obj` (a Job), as `kubectl describe` shows it."""
+    """A core/v1 Event about `obj` (a Job or a TaskQueue), as `kubectl describe` shows it."""
     meta = obj["metadata"]
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     event: dict[str, Any] = {

@@ -15,6 +15,7 @@ class QueueState:
     name: str
     queue_name: str
     generation: int
+    uid: str = ""
     profile: QueueProfile | None = None
     errors: list[str] = field(default_factory=list)
     conflict: str = ""
@@ -35,7 +36,12 @@ def load_queue(body: dict[str, Any]) -> QueueState:
     name = str(meta.get("name", ""))
     spec = body.get("spec") or {}
     queue_name = str(spec.get("queueName") or name)
-    state = QueueState(name=name, queue_name=queue_name, generation=int(meta.get("generation") or 0))
+    state = QueueState(
+        name=name,
+        queue_name=queue_name,
+        generation=int(meta.get("generation") or 0),
+        uid=str(meta.get("uid") or ""),
+    )
     try:
         state.profile = parse_profile(name, dict(spec))
     except ProfileError as exc:

@@ -76,8 +76,8 @@ async def blocking[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 async def post_event(obj: dict[str, Any], reason: str, message: str, *, warning: bool = False) -> None:
-    """A Kubernetes Event on `obj` (a Job), so `kubectl describe job` tells the task's story. Best effort:
-    a failure to post is logged, never fatal."""
+    """A Kubernetes Event on `obj` (a Job, or a TaskQueue for a batch dispatched), so `kubectl describe`
+    tells the story. Best effort: a failure to post is logged, never fatal."""
     from . import kube
 
     try:

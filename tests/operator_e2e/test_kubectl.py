@@ -57,9 +57,14 @@ def test_kubectl_shows_queues_jobs_events_and_logs(
 
     job_name = f"task-{good[0].id}-1"
     described = kubectl(cluster, "describe", "job", job_name)
-    assert "Dispatched" in described and "k8s-tasks-operator" in described
-    assert "tests.operator_e2e.tasks.add" in described  # the event names the task
+    assert "k8stasks.io/task-path: tests.operator_e2e.tasks.add" in described  # the Job names its task
     assert "SuccessfulCreate" in described  # and the Job controller's own events follow
+
+    # The operator records each batch it dispatched on the TaskQueue: one Event per batch, not per Job.
+    queue = kubectl(cluster, "describe", "taskqueue", "default")
+    events = queue[queue.index("Events:") :]
+    assert "Dispatched" in events and "k8s-tasks-operator" in events
+    assert all(f"task-{r.id}-1" in events for r in good), events
 
     logs = kubectl(cluster, "logs", f"job/{job_name}")
     assert "adding 0 and 0" in logs

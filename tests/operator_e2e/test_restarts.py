@@ -4,6 +4,7 @@ Every task must end exactly once, with one Job per attempt."""
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -100,8 +101,15 @@ def test_two_operators_never_dispatch_a_task_twice(
         first.stop()
         second.stop()
     assert_ran_exactly_once(api, ids, ledger)
+    # Each Job was created by one operator (the other's create was AlreadyExists): the two logs name
+    # every Job once, and the Dispatched Events on the TaskQueue count 60 Jobs between them.
+    created = Counter(re.findall(r"dispatched \S+ attempt \d+ as Job (\S+)", first.log() + second.log()))
+    assert len(created) == 60 and max(created.values()) == 1
     events = client.CoreV1Api(api).list_namespaced_event(NAMESPACE).items
-    dispatched = Counter(e.involved_object.name for e in events if e.reason == "Dispatched")
-    assert len(dispatched) == 60 and max(dispatched.values()) == 1
+    batches = [
+        e.message for e in events if e.reason == "Dispatched" and e.involved_object.kind == "TaskQueue"
+    ]
+    counted = [re.match(r"Created (\d+) Jobs?:", m) for m in batches]
+    assert all(counted) and sum(int(c.group(1)) for c in counted if c) == 60, batches
     both = "dispatched" in first.log() and "dispatched" in second.log()
     assert both, "both operators should have dispatched some of the work"
