@@ -89,8 +89,8 @@ def dispatch_results(raw: dict[str, Any]) -> list[Result]:
         size=f"{sizes['dispatch']} tasks dispatched",
         target="<= 2",
         check=lambda ours, _: ours <= 2.0,
-        note="POST/PUT/PATCH/DELETE seen by the API server until the operator settled (its Jobs' Events in, CPU "
-        "< 10 %), first repetition: " + _requests_note(reps[0]["ours"]["requests"]) + _unsettled(reps),
+        note="POST/PUT/PATCH/DELETE seen by the API server until the operator settled (its Events in, "
+        "CPU < 10 %), first repetition: " + _requests_note(reps[0]["ours"]["requests"]) + _unsettled(reps),
     )
     qps = raw["qps"]
     limited = result(
@@ -100,8 +100,8 @@ def dispatch_results(raw: dict[str, Any]) -> list[Result]:
         None,
         database=db,
         size=f"{sizes['qps_tasks']} tasks, client token bucket 20 QPS, burst 30 (kube-controller-manager)",
-        note="tasks/s from the commit to the last write (Jobs and the Dispatched Event of each claimed batch, "
-        "posted after its Jobs); to the last Job alone: "
+        note="tasks/s from the commit to the last write (Jobs and the Dispatched Event of each "
+        "claimed batch, posted after its Jobs); to the last Job alone: "
         + ", ".join(f"{r:.1f}" for r in column(qps, "rate"))
         + "; writes/task at 20 QPS: "
         + ", ".join(f"{w:.2f}" for w in column(qps, "writes_per_task")),
@@ -246,8 +246,8 @@ def memory_results(raw: dict[str, Any]) -> list[Result]:
             None,
             database=db,
             size=f"{sizes['dispatch']} Jobs created",
-            note="from the last Job created until the operator settled (its Dispatched Events posted, CPU < 10 %): the "
-            "watch events of the Jobs and pods it digests after creating them",
+            note="from the last Job created until the operator settled (its Dispatched Events posted, "
+            "CPU < 10 %): the watch events of the Jobs and pods it digests after creating them",
         )
     )
     return out
