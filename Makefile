@@ -37,7 +37,7 @@ lint: setup  ## ruff, mypy, Django system checks, migrations up to date
 demo: setup  ## local cluster + operator on SQLite, every example enqueued, shown live and verified
 	$(PY) examples/demo/run_demo.py $(DEMO_ARGS)
 
-bench: setup  ## benchmarks side by side with django-tasks-db, SQLite and PostgreSQL (~19 min: 5 repetitions, see bench/README.md)
+bench: setup  ## benchmarks side by side with django-tasks-db, SQLite and PostgreSQL (~19-23 min: 5 repetitions, see bench/README.md)
 	bash scripts/ensure-postgres.sh
 	$(PY) -m bench.run $(BENCH_ARGS)
 
