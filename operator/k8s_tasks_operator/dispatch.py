@@ -81,7 +81,7 @@ def queue_object(rt: Runtime, state: QueueState) -> dict[str, Any]:
     """The TaskQueue as an Event's involvedObject needs it."""
     return {
         "apiVersion": f"{crd.GROUP}/{crd.VERSION}",
-        "kind": "TaskQueue",
+        "kind": crd.KIND,
         "metadata": {"name": state.name, "namespace": rt.config.namespace, "uid": state.uid},
     }
 
