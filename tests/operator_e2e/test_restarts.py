@@ -103,7 +103,8 @@ def test_two_operators_never_dispatch_a_task_twice(
     assert_ran_exactly_once(api, ids, ledger)
     # Each Job was created by one operator (the other's create was AlreadyExists): the two logs name
     # every Job once, and the Dispatched Events on the TaskQueue count 60 Jobs between them.
-    created = Counter(re.findall(r"dispatched \S+ attempt \d+ as Job (\S+)", first.log() + second.log()))
+    first_log, second_log = first.log(), second.log()
+    created = Counter(re.findall(r"dispatched \S+ attempt \d+ as Job (\S+)", first_log + second_log))
     assert len(created) == 60 and max(created.values()) == 1
     events = client.CoreV1Api(api).list_namespaced_event(NAMESPACE).items
     batches = [
@@ -111,5 +112,5 @@ def test_two_operators_never_dispatch_a_task_twice(
     ]
     counted = [re.match(r"Created (\d+) Jobs?:", m) for m in batches]
     assert all(counted) and sum(int(c.group(1)) for c in counted if c) == 60, batches
-    both = "dispatched" in first.log() and "dispatched" in second.log()
+    both = "dispatched" in first_log and "dispatched" in second_log
     assert both, "both operators should have dispatched some of the work"
