@@ -1,7 +1,8 @@
 """The demo, start to finish: set up, start the cluster and the operator, run the examples, verify.
 
-Exit status: 0 when every task ended as expected, 1 when some did not (each difference is printed),
-2 when the demo could not run (what failed, and the end of the relevant log).
+Exit status: 0 when every task ended as expected, 1 when some ended otherwise (each difference is
+printed), 2 when the demo could not run or ran out of time, whichever step it was at (what failed, and
+the end of the relevant log).
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def start_operator(config: DemoConfig, env: dict[str, str]) -> Service:
 def follow(
     plan: list[Planned], placement: Placement, deadline: float, services: list[Service]
 ) -> dict[str, Outcome]:
-    """Show progress until every task has finished (or the deadline); cancel the tasks meant to be."""
+    """Show progress until every task has finished; cancel the tasks meant to be. DemoError at the deadline."""
     import k8s_tasks
 
     live = LiveTable()
@@ -129,8 +130,11 @@ def follow(
             if not service.alive():
                 raise DemoError(service.died_message())
         if time.monotonic() > deadline:
-            say(f"deadline reached with tasks unfinished ({summary(outcomes)})")
-            return outcomes
+            unfinished = [p.label for p in plan if not (o := outcomes.get(p.result_id)) or not o.finished]
+            raise DemoError(
+                f"timed out waiting for the tasks to finish ({summary(outcomes) or 'none started'}; "
+                f"unfinished: {', '.join(unfinished)})"
+            )
         time.sleep(0.3)
 
 
