@@ -99,7 +99,7 @@ def start_operator(config: DemoConfig, env: dict[str, str]) -> Service:
 def follow(
     plan: list[Planned], placement: Placement, deadline: float, services: list[Service]
 ) -> dict[str, Outcome]:
-    """Show progress until every task has finished; cancel the tasks meant to be. DemoError at the deadline."""
+    """Show progress until every task has finished; cancel the tasks meant to be. DemoError at deadline."""
     import k8s_tasks
 
     live = LiveTable()
