@@ -80,6 +80,12 @@ class TaskRecord(models.Model):
             models.Index(fields=["finished_at"], name="k8s_tasks_finished_idx"),
             # Cancellations the operator still has to carry out (few at any time).
             models.Index(fields=["status"], name="k8s_tasks_cancel_idx", condition=Q(cancel_requested=True)),
+            # Rows that hold a Job (claimed or running), by id: the operator's resync pages through them.
+            models.Index(
+                fields=["id"],
+                name="k8s_tasks_inflight_idx",
+                condition=Q(status="RUNNING") | Q(status="READY", dispatched_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,6 +1,6 @@
 """TaskRecord's manager: the claim query and per-queue counts (used by the operator)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -46,20 +46,31 @@ class TaskRecordQuerySet(models.QuerySet["TaskRecord"]):
         return self.filter(claimable_q(now or timezone.now()), queue_name=queue_name).order_by(*CLAIM_ORDER)
 
     def claim(
-        self, queue_name: str, limit: int, *, namespace: str, job_name: Callable[[str, int], str]
+        self,
+        queue_name: str,
+        limit: int,
+        *,
+        namespace: str,
+        job_name: Callable[[str, int], str],
+        now: datetime | None = None,
+        fields: Sequence[str] = (),
     ) -> list["TaskRecord"]:
         """Mark up to ``limit`` claimable rows of the queue as dispatched and return them.
 
         On PostgreSQL the rows are locked with SKIP LOCKED, so concurrent operators claim disjoint rows.
         The rows are then taken by one conditional UPDATE (still READY and unclaimed), so even without row
-        locks (SQLite) a row is claimed by one caller only.
+        locks (SQLite) a row is claimed by one caller only. ``now`` is the time of the claim (the operator
+        passes the database's clock: run_after is compared with it and dispatched_at set to it);
+        ``fields`` limits the columns loaded (the operator never loads arguments).
         """
         if limit <= 0:
             return []
-        now = timezone.now()
+        now = now or timezone.now()
         manager = self.model._default_manager.using(self.db)
         with transaction.atomic(using=self.db):
             candidates = self.claimable(queue_name, now)
+            if fields:
+                candidates = candidates.only(*fields)
             if transaction.get_connection(self.db).features.has_select_for_update_skip_locked:
                 candidates = candidates.select_for_update(skip_locked=True)
             records = list(candidates[:limit])
@@ -105,9 +116,18 @@ class TaskRecordManager(models.Manager["TaskRecord"]):
         return TaskRecordQuerySet(self.model, using=self._db)
 
     def claim(
-        self, queue_name: str, limit: int, *, namespace: str, job_name: Callable[[str, int], str]
+        self,
+        queue_name: str,
+        limit: int,
+        *,
+        namespace: str,
+        job_name: Callable[[str, int], str],
+        now: datetime | None = None,
+        fields: Sequence[str] = (),
     ) -> list["TaskRecord"]:
-        return self.get_queryset().claim(queue_name, limit, namespace=namespace, job_name=job_name)
+        return self.get_queryset().claim(
+            queue_name, limit, namespace=namespace, job_name=job_name, now=now, fields=fields
+        )
 
     def queue_counts(self, finished_since: datetime | None = None) -> dict[str, dict[str, int]]:
         return self.get_queryset().queue_counts(finished_since)

@@ -30,6 +30,8 @@ class TaskRef:
     task_path: str
     queue_name: str
     priority: int = 0
+    backend: str = ""
+    """The TASKS alias whose database holds the row ("" leaves it to the default)."""
 
 
 def identity_labels(profile: QueueProfile, task: TaskRef) -> dict[str, str]:
@@ -47,12 +49,16 @@ def identity_labels(profile: QueueProfile, task: TaskRef) -> dict[str, str]:
 
 
 def task_annotations(task: TaskRef) -> dict[str, str]:
-    return {
+    """The task in full (annotations have no 63-character limit: the id is never shortened here)."""
+    result = {
         labels.TASK_PATH: task.task_path,
         labels.ATTEMPT: str(task.attempt),
         labels.TASK_ID: task.id,
         labels.PRIORITY: str(task.priority),
     }
+    if task.backend:
+        result[labels.BACKEND] = task.backend
+    return result
 
 
 def _check_plain_env(extra_env: list[dict[str, Any]]) -> None:

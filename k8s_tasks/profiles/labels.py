@@ -17,6 +17,7 @@ ATTEMPT = PREFIX + "attempt"
 NETWORK = PREFIX + "network"
 TASK_PATH = PREFIX + "task-path"
 PRIORITY = PREFIX + "priority"
+BACKEND = PREFIX + "backend"
 
 LABEL_VALUE_MAX = 63
 DNS_LABEL_MAX = 63

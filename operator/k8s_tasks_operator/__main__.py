@@ -28,10 +28,31 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     import kopf
+    from django.core.exceptions import ImproperlyConfigured
 
     from . import handlers
+    from .served import resolve
 
-    handlers.CONFIG = config
+    try:
+        config, served = resolve(config)
+    except ImproperlyConfigured as exc:
+        print(f"k8s-tasks operator: {exc}", file=sys.stderr)
+        return 2
+    logging.getLogger("k8s_tasks_operator").info(
+        "serving namespace %s (from %s); backends %s",
+        config.namespace,
+        config.namespace_source,
+        ", ".join(f"{alias} on database {db}" for alias, db in served.backends.items()),
+    )
+    pod_namespace = os.environ.get("POD_NAMESPACE")
+    if pod_namespace and pod_namespace != config.namespace:
+        logging.getLogger("k8s_tasks_operator").warning(
+            "this pod runs in namespace %s but serves namespace %s (from %s): its Role must allow that",
+            pod_namespace,
+            config.namespace,
+            config.namespace_source,
+        )
+    handlers.CONFIG, handlers.SERVED = config, served
     asyncio.run(
         kopf.operator(
             standalone=True,

@@ -14,7 +14,10 @@ class OperatorConfig:
     """Everything the operator needs to know besides Django's settings."""
 
     namespace: str = "default"
-    """The namespace watched for TaskQueues and where Jobs are created."""
+    """The namespace watched for TaskQueues and where Jobs are created (see served.resolve)."""
+    namespace_source: str = "default"
+    """Where `namespace` came from: "--namespace", "K8S_TASKS_NAMESPACE", "POD_NAMESPACE" or "default"
+    (only the first two win over the backends' OPTIONS["NAMESPACE"])."""
     image: str = "k8s-tasks-app:latest"
     """Default task image (the app's own image) for queues that set none."""
     settings_module: str = ""
@@ -25,8 +28,15 @@ class OperatorConfig:
     """How often TaskQueue status counts are refreshed (patched only when they change)."""
     liveness: str | None = None
     """kopf's liveness endpoint, e.g. http://0.0.0.0:8080/healthz."""
-    backend_alias: str = "default"
-    """The TASKS alias whose rows this operator dispatches."""
+    backends: tuple[str, ...] = ()
+    """The TASKS aliases whose rows this operator serves; () serves every KubernetesBackend alias."""
+    resync_seconds: float = 30.0
+    """How often every unfinished row is compared with the Jobs that exist (the level-triggered resync)."""
+    claim_grace_seconds: float = 5.0
+    """How long a claimed row may be without its Job (the claiming operator is creating it) before the
+    resync creates it; a duplicate create is harmless (AlreadyExists), the grace only saves requests."""
+    stale_job_seconds: float = 30.0
+    """How long an unfinished Job may outlive its row's attempt (its pod is exiting) before it is deleted."""
     extra_env: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     """Extra plain env for every task pod (names from K8S_TASKS_POD_ENV, values from this process)."""
     metrics: tuple[str, int] | None = None
@@ -54,16 +64,26 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
     parser = argparse.ArgumentParser(
         prog="python -m k8s_tasks_operator", description="Run the k8s-tasks operator."
     )
-    parser.add_argument(
-        "--namespace", default=env.get("K8S_TASKS_NAMESPACE") or env.get("POD_NAMESPACE") or "default"
-    )
+    parser.add_argument("--namespace", help="namespace of the TaskQueues and Jobs (env K8S_TASKS_NAMESPACE)")
     parser.add_argument("--image", default=env.get("K8S_TASKS_IMAGE", "k8s-tasks-app:latest"))
     parser.add_argument("--poll-seconds", type=float, default=float(env.get("K8S_TASKS_POLL_SECONDS", "1.0")))
     parser.add_argument(
         "--status-seconds", type=float, default=float(env.get("K8S_TASKS_STATUS_SECONDS", "2.0"))
     )
     parser.add_argument("--liveness", default=env.get("K8S_TASKS_LIVENESS"))
-    parser.add_argument("--backend", default=env.get("K8S_TASKS_BACKEND", "default"))
+    parser.add_argument(
+        "--backend",
+        action="append",
+        help="a TASKS alias to serve, repeatable (env K8S_TASKS_BACKENDS, comma-separated); "
+        "default: every alias whose BACKEND is k8s_tasks.backend.KubernetesBackend",
+    )
+    parser.add_argument(
+        "--resync-seconds",
+        type=float,
+        default=float(env.get("K8S_TASKS_RESYNC_SECONDS", "30")),
+        help="how often every unfinished task is compared with the Jobs that exist "
+        "(env K8S_TASKS_RESYNC_SECONDS)",
+    )
     parser.add_argument(
         "--metrics", metavar="HOST:PORT", help="serve Prometheus metrics at /metrics (env K8S_TASKS_METRICS)"
     )
@@ -78,14 +98,29 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         except ValueError as exc:
             parser.error(str(exc))
     passthrough = [name for name in env.get("K8S_TASKS_POD_ENV", "").split(",") if name]
+    namespace, source = next(
+        (value, name)
+        for value, name in (
+            (args.namespace, "--namespace"),
+            (env.get("K8S_TASKS_NAMESPACE"), "K8S_TASKS_NAMESPACE"),
+            (env.get("POD_NAMESPACE"), "POD_NAMESPACE"),
+            ("default", "default"),
+        )
+        if value
+    )
+    backends = args.backend or [a.strip() for a in env.get("K8S_TASKS_BACKENDS", "").split(",") if a.strip()]
+    if args.resync_seconds <= 0:
+        parser.error(f"--resync-seconds={args.resync_seconds}: give a number of seconds > 0, e.g. 30")
     return OperatorConfig(
-        namespace=args.namespace,
+        namespace=namespace,
+        namespace_source=source,
         image=args.image,
         settings_module=env.get("DJANGO_SETTINGS_MODULE", ""),
         poll_seconds=args.poll_seconds,
         status_seconds=args.status_seconds,
         liveness=args.liveness,
-        backend_alias=args.backend,
+        backends=tuple(backends),
+        resync_seconds=args.resync_seconds,
         extra_env=tuple((name, env[name]) for name in passthrough if name in env),
         metrics=metrics,
     )

@@ -1,24 +1,44 @@
 """The operator's database side: plain synchronous functions over TaskRecord, run in worker threads.
 
 Every state change goes through the model's conditional UPDATEs, so two operators (or an operator and a
-task pod) racing on one row cannot both win.
+task pod) racing on one row cannot both win. Every function names its database (`using`): the operator
+serves each backend's OPTIONS["DATABASE"]. Rows are loaded without their arguments, return value and
+errors (STATE_FIELDS): the operator's memory does not grow with payloads. Times are compared with the
+database's clock (k8s_tasks.clock.database_now), never this process's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.db.models import Q, QuerySet
 from django.tasks import TaskResultStatus
-from django.utils import timezone
 
+from k8s_tasks.clock import database_now
 from k8s_tasks.models import TaskRecord
 
 FINAL = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 RECENT_SECONDS = 3600  # TaskQueue status counts tasks that finished within the last hour
 CLAIM_BATCH = 200  # rows per claim: the first Jobs of a large backlog start while the rest wait their turn
+PAGE = 1000  # rows per page of the resync
+STATE_FIELDS = (
+    "id",
+    "task_path",
+    "queue_name",
+    "backend_name",
+    "priority",
+    "status",
+    "attempt",
+    "infra_retries",
+    "job_name",
+    "job_namespace",
+    "dispatched_at",
+    "reason",
+    "cancel_requested",
+    "enqueued_at",
+)
 
 
 def keep_connections_open() -> None:
@@ -29,14 +49,28 @@ def keep_connections_open() -> None:
         connections.settings[alias].update(CONN_MAX_AGE=None, CONN_HEALTH_CHECKS=True)
 
 
-def in_flight(queue_name: str) -> QuerySet[TaskRecord]:
+def rows(using: str) -> QuerySet[TaskRecord]:
+    return TaskRecord.objects.using(using).only(*STATE_FIELDS)
+
+
+def now(using: str) -> datetime:
+    close_old_connections()
+    return database_now(using)
+
+
+def in_flight(using: str, queue_name: str) -> QuerySet[TaskRecord]:
     """Rows of a queue that hold a Job: claimed and not yet started, or running."""
-    return TaskRecord.objects.filter(queue_name=queue_name).filter(
-        Q(status=TaskResultStatus.RUNNING) | Q(status=TaskResultStatus.READY, dispatched_at__isnull=False)
+    return (
+        TaskRecord.objects.using(using)
+        .filter(queue_name=queue_name)
+        .filter(
+            Q(status=TaskResultStatus.RUNNING) | Q(status=TaskResultStatus.READY, dispatched_at__isnull=False)
+        )
     )
 
 
 def claim(
+    using: str,
     queue_name: str,
     concurrency: int,
     *,
@@ -49,105 +83,132 @@ def claim(
     pod writes its result a moment before it exits). On PostgreSQL a per-queue advisory lock keeps two
     operators from both filling the same free slots; the claim itself uses SKIP LOCKED."""
     close_old_connections()
-    with transaction.atomic():
+    connection = connections[using]
+    with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"k8s_tasks:{queue_name}"])
-        held = set(in_flight(queue_name).values_list("job_name", flat=True)) | set(active_jobs)
+        held = set(in_flight(using, queue_name).values_list("job_name", flat=True)) | set(active_jobs)
         free = min(concurrency - len(held), CLAIM_BATCH)
         if free <= 0:
             return []
-        return TaskRecord.objects.claim(queue_name, free, namespace=namespace, job_name=job_name)
+        return TaskRecord.objects.db_manager(using).claim(
+            queue_name,
+            free,
+            namespace=namespace,
+            job_name=job_name,
+            now=database_now(using),
+            fields=STATE_FIELDS,
+        )
 
 
-def release(row: TaskRecord) -> bool:
+def release(row: TaskRecord, reason: str = "") -> bool:
     """Undo a claim whose Job could not be created (the API was unreachable): the row is READY again."""
     close_old_connections()
-    applied = TaskRecord.objects.filter(
-        pk=row.pk, attempt=row.attempt, status=TaskResultStatus.READY, dispatched_at__isnull=False
-    ).update(dispatched_at=None, job_name="", job_namespace="")
+    applied = (
+        TaskRecord.objects.using(row._state.db or "default")
+        .filter(pk=row.pk, attempt=row.attempt, status=TaskResultStatus.READY, dispatched_at__isnull=False)
+        .update(dispatched_at=None, job_name="", job_namespace="", reason=reason)
+    )
     return bool(applied)
 
 
-def get(task_id: str) -> TaskRecord | None:
+def get(using: str, task_id: str) -> TaskRecord | None:
     close_old_connections()
-    return TaskRecord.objects.filter(pk=task_id).first()
+    return rows(using).filter(pk=task_id).first()
 
 
-def claimed_without_start(queue_name: str) -> list[TaskRecord]:
-    """Rows claimed by an operator whose pod has not started: their Job may never have been created."""
+def full(using: str, task_id: str) -> TaskRecord | None:
+    """The whole row (arguments and result too): only to build the TaskResult a signal carries."""
+    close_old_connections()
+    return TaskRecord.objects.using(using).filter(pk=task_id).first()
+
+
+def in_flight_pages(using: str, page: int = PAGE) -> Iterator[list[TaskRecord]]:
+    """Every row that holds a Job (claimed or running), in pages by id (index k8s_tasks_inflight_idx): the
+    resync's view of the database, bounded in memory whatever the number of rows."""
+    close_old_connections()
+    wanted = Q(status=TaskResultStatus.RUNNING) | Q(
+        status=TaskResultStatus.READY, dispatched_at__isnull=False
+    )
+    last = ""
+    while True:
+        batch = list(rows(using).filter(wanted, pk__gt=last).order_by("pk")[:page])
+        if batch:
+            yield batch
+        if len(batch) < page:
+            return
+        last = batch[-1].pk
+
+
+def states(using: str, task_ids: Iterable[str]) -> dict[str, TaskRecord]:
+    """The rows of these ids that exist, by id (ids without a row are missing from the answer)."""
+    close_old_connections()
+    ids = list(task_ids)
+    found: dict[str, TaskRecord] = {}
+    for start in range(0, len(ids), PAGE):
+        found.update((r.pk, r) for r in rows(using).filter(pk__in=ids[start : start + PAGE]))
+    return found
+
+
+def cancel_requested(using: str) -> list[str]:
+    """Ids of unfinished rows whose cancellation is still to be carried out (few at any time)."""
     close_old_connections()
     return list(
-        TaskRecord.objects.filter(
-            queue_name=queue_name, status=TaskResultStatus.READY, dispatched_at__isnull=False
-        )
+        TaskRecord.objects.using(using)
+        .filter(cancel_requested=True, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING])
+        .values_list("pk", flat=True)
     )
 
 
-def cancel_requested() -> list[TaskRecord]:
+def pending_since(using: str, queue_name: str, seconds: float) -> list[TaskRecord]:
+    """Claimed rows of a queue whose pod has not started running for `seconds` (the database's clock)."""
     close_old_connections()
+    before = database_now(using) - timedelta(seconds=seconds)
     return list(
-        TaskRecord.objects.filter(
-            cancel_requested=True, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-        ).exclude(job_name="")
+        rows(using).filter(queue_name=queue_name, status=TaskResultStatus.READY, dispatched_at__lt=before)
     )
 
 
-def pending_since(queue_name: str, before: datetime) -> list[TaskRecord]:
-    """Claimed rows of a queue whose pod has not started running since `before`."""
-    close_old_connections()
-    return list(
-        TaskRecord.objects.filter(
-            queue_name=queue_name, status=TaskResultStatus.READY, dispatched_at__lt=before
-        )
-    )
+def claimed_for(using: str, seconds: float, dispatched_at: datetime) -> float:
+    """Seconds to wait until a claim made at `dispatched_at` is `seconds` old, by the database's clock."""
+    age = (database_now(using) - dispatched_at).total_seconds()
+    return max(0.0, seconds - age)
 
 
-def mark_unknown_queues(known: Iterable[str], namespace: str) -> int:
-    """READY rows whose queue has no TaskQueue get a reason a person can act on. Returns rows changed."""
+def later(using: str, seconds: float) -> datetime:
+    """`seconds` from now by the database's clock (when a retry may run)."""
+    return database_now(using) + timedelta(seconds=seconds)
+
+
+def waiting_reasons(using: str, known: Iterable[str], invalid: dict[str, str], namespace: str) -> int:
+    """READY, unclaimed rows whose queue cannot run them get a reason a person can act on: no TaskQueue
+    for the queue, or one that is invalid (with its first problems). Returns the rows changed."""
     close_old_connections()
     changed = 0
-    stale = (
-        TaskRecord.objects.filter(status=TaskResultStatus.READY, dispatched_at__isnull=True)
-        .exclude(queue_name__in=list(known))
-        .values_list("queue_name", flat=True)
-        .distinct()
+    waiting = TaskRecord.objects.using(using).filter(
+        status=TaskResultStatus.READY, dispatched_at__isnull=True
     )
+    stale = waiting.exclude(queue_name__in=list(known)).values_list("queue_name", flat=True).distinct()
     for queue_name in list(stale):
-        reason = (
-            f"Waiting: no TaskQueue for queue '{queue_name}' in namespace '{namespace}'. Create one "
-            f"(kubectl apply, or add '{queue_name}' to the chart's values.queues); "
-            "the task runs once it exists."
-        )
-        changed += (
-            TaskRecord.objects.filter(
-                queue_name=queue_name, status=TaskResultStatus.READY, dispatched_at__isnull=True
+        problems = invalid.get(queue_name)
+        if problems is not None:
+            reason = (
+                f"Waiting: the TaskQueue for queue '{queue_name}' in namespace '{namespace}' is invalid "
+                f"(Valid=False): {problems}. Fix it (kubectl describe taskqueue); "
+                "the task runs once it is valid."
             )
-            .exclude(reason=reason)
-            .update(reason=reason)
-        )
+        else:
+            reason = (
+                f"Waiting: no TaskQueue for queue '{queue_name}' in namespace '{namespace}'. Create one "
+                f"(kubectl apply, or add '{queue_name}' to the chart's values.queues); "
+                "the task runs once it exists."
+            )
+        changed += waiting.filter(queue_name=queue_name).exclude(reason=reason).update(reason=reason)
     return changed
 
 
-def clear_unknown_queue_reason(queue_name: str) -> None:
+def counts(using: str) -> dict[str, dict[str, int]]:
     close_old_connections()
-    TaskRecord.objects.filter(
-        queue_name=queue_name, status=TaskResultStatus.READY, reason__startswith="Waiting: no TaskQueue"
-    ).update(reason="")
-
-
-def counts() -> dict[str, dict[str, int]]:
-    close_old_connections()
-    return TaskRecord.objects.queue_counts(finished_since=ago(RECENT_SECONDS))
-
-
-def now() -> datetime:
-    return timezone.now()
-
-
-def later(seconds: float) -> datetime:
-    return timezone.now() + timedelta(seconds=seconds)
-
-
-def ago(seconds: float) -> datetime:
-    return timezone.now() - timedelta(seconds=seconds)
+    since = database_now(using) - timedelta(seconds=RECENT_SECONDS)
+    return TaskRecord.objects.db_manager(using).queue_counts(finished_since=since)

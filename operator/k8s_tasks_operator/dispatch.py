@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from k8s_tasks.models import TaskRecord
@@ -13,6 +14,8 @@ from .backoff import retry_delay
 from .queues import QueueState
 from .runtime import Runtime, blocking, logger, post_event
 
+QUOTA_BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
 
 def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, Any]:
     assert state.profile is not None
@@ -22,6 +25,7 @@ def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, A
         task_path=row.task_path,
         queue_name=row.queue_name,
         priority=row.priority,
+        backend=row.backend_name,
     )
     retries = state.profile.retries
     task_attempt = row.attempt - row.infra_retries  # the task's own attempts; infrastructure re-runs are free
@@ -43,24 +47,41 @@ def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, A
     )
 
 
-async def launch(rt: Runtime, state: QueueState, row: TaskRecord) -> str | None:
+def quota_backoff(rt: Runtime, queue: str, message: str) -> None:
+    """The API refused a Job for quota (403 exceeded quota): pause the queue's dispatch, longer each time
+    in a row, as the Job controller backs off its pod creates; a Job that goes through resets it."""
+    streak = rt.quota_streak.get(queue, 0)
+    delay = QUOTA_BACKOFF[min(streak, len(QUOTA_BACKOFF) - 1)]
+    rt.quota_streak[queue] = streak + 1
+    rt.queue_blocked_until[queue] = time.monotonic() + delay
+    logger.warning("queue %s: Job refused for quota, dispatch paused %.0fs: %s", queue, delay, message)
+
+
+async def launch_one(rt: Runtime, state: QueueState, row: TaskRecord, using: str) -> str | None:
     """Create the Job of a claimed row (an existing one is adopted). Returns the Job's name if this call
-    created it."""
+    created it. A refusal for quota, or any transient error, gives the row back to the queue (with the
+    API's message as its reason for quota); a permanent refusal fails the task as JobRejected."""
+    from .outcomes import write_failed
+
     try:
         manifest = manifest_for(rt, state, row)
         body, created = await blocking(kube.create_job, rt.config.namespace, manifest)
     except Exception as exc:
+        if kube.is_quota(exc):
+            message = f"Waiting for quota: the API refused the Job: {kube.describe_error(exc)}"
+            quota_backoff(rt, row.queue_name, message)
+            await blocking(db.release, row, message)
+            return None
         if not kube.is_permanent(exc):
             logger.warning("could not create the Job of task %s (%s); it goes back to the queue", row.id, exc)
             await blocking(db.release, row)
             raise
         message = f"The Job for this task was refused: {kube.describe_error(exc)}"
         logger.error("task %s: %s", row.id, message)
-        if await blocking(
-            row.set_failed, "k8s_tasks.exceptions.JobRejected", message, message, attempt=row.attempt
-        ):
-            metrics.task_outcome(row.queue_name, "failed", "JobRejected")
+        await write_failed(rt, using, row, "JobRejected", message)
         return None
+    rt.quota_streak.pop(row.queue_name, None)
+    rt.jobs.apply(None, body)  # known at once, before its watch event: its slot is taken
     if not created:
         return None
     rt.launched += 1
@@ -86,11 +107,13 @@ def queue_object(rt: Runtime, state: QueueState) -> dict[str, Any]:
     }
 
 
-async def launch_batch(rt: Runtime, state: QueueState, rows: list[TaskRecord]) -> None:
+async def launch_batch(rt: Runtime, state: QueueState, rows: list[TaskRecord], using: str) -> None:
     """Launch the Jobs of claimed rows side by side, then record the batch as one Dispatched Event on the
     TaskQueue (one Event per batch, not per Job: the Job POST stays the only per-task write, and the Job
     itself names its task in its annotations). A failed launch is raised after the Event is posted."""
-    results = await asyncio.gather(*(launch(rt, state, row) for row in rows), return_exceptions=True)
+    results = await asyncio.gather(
+        *(launch_one(rt, state, row, using) for row in rows), return_exceptions=True
+    )
     names = [r for r in results if isinstance(r, str)]
     if names:
         await post_event(queue_object(rt, state), "Dispatched", dispatched_message(names))
@@ -101,17 +124,23 @@ async def launch_batch(rt: Runtime, state: QueueState, rows: list[TaskRecord]) -
 
 async def dispatch_queue(rt: Runtime, state: QueueState) -> int:
     assert state.profile is not None
-    rows = await blocking(
-        db.claim,
-        state.queue_name,
-        state.profile.concurrency,
-        namespace=rt.config.namespace,
-        job_name=job_name,
-        active_jobs=set(rt.active_jobs.get(state.queue_name, ())),
-    )
-    if rows:
-        await launch_batch(rt, state, rows)
-    return len(rows)
+    launched = 0
+    for using in rt.served.databases:
+        if rt.queue_blocked(state.queue_name):
+            break
+        rows = await blocking(
+            db.claim,
+            using,
+            state.queue_name,
+            state.profile.concurrency,
+            namespace=rt.config.namespace,
+            job_name=job_name,
+            active_jobs=rt.jobs.active_in(state.queue_name),
+        )
+        if rows:
+            await launch_batch(rt, state, rows, using)
+        launched += len(rows)
+    return launched
 
 
 @metrics.timed_dispatch
@@ -124,11 +153,3 @@ async def dispatch_once(rt: Runtime) -> int:
         except Exception:  # one queue's trouble (API down, a bad row) must not stop the others
             logger.exception("dispatch failed for queue %s; will retry", state.queue_name)
     return launched
-
-
-async def adopt_claimed_for(rt: Runtime, state: QueueState) -> None:
-    """After a restart, or when a queue appears: rows claimed before get their Job (AlreadyExists counts
-    as success, so a Job that exists is adopted, never duplicated)."""
-    rows = await blocking(db.claimed_without_start, state.queue_name)
-    for start in range(0, len(rows), db.CLAIM_BATCH):
-        await launch_batch(rt, state, rows[start : start + db.CLAIM_BATCH])

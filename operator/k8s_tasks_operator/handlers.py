@@ -19,8 +19,10 @@ from .informer import Informer
 from .kube import GROUP, PLURAL, VERSION
 from .listen import start_listener
 from .runtime import Runtime, logger
+from .served import Served
 
 CONFIG: OperatorConfig = OperatorConfig()  # set by __main__ before kopf starts
+SERVED: Served = Served({"default": "default"}, {"default": "default"})  # likewise
 
 
 @kopf.on.startup()
@@ -32,7 +34,7 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
     settings.watching.server_timeout = 300
     settings.networking.error_backoffs = [0.5, 1, 2, 3, 5]
     logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # not a line per handled event
-    rt = Runtime(config=CONFIG)
+    rt = Runtime(config=CONFIG, served=SERVED)
     memo.metrics = serve_metrics(rt) if CONFIG.metrics else None
     db.keep_connections_open()
     memo.runtime = rt
@@ -70,6 +72,8 @@ async def cleanup(memo: kopf.Memo, **_: Any) -> None:
     for informer in memo.informers:
         informer.stop.set()
     memo.loop.cancel()
+    if memo.runtime.work is not None:
+        memo.runtime.work.stop()
     if memo.metrics is not None:
         await asyncio.to_thread(memo.metrics.close)  # waits for the server's loop to stop
 
@@ -89,3 +93,4 @@ async def taskqueue_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **
     rt: Runtime = memo.runtime
     rt.queues.apply(type, dict(body))
     rt.poke()
+    rt.resync_now()  # a queue that appears or changes: its claimed rows may need their Jobs

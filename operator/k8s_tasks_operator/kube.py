@@ -103,15 +103,34 @@ def create_job(namespace: str, manifest: dict[str, Any]) -> tuple[dict[str, Any]
     return _json(_request("GET", "jobs", namespace, manifest["metadata"]["name"])), False
 
 
-def delete_job(namespace: str, name: str) -> bool:
-    """Delete a Job and (in the background) its pods, which get SIGTERM. False if it was already gone."""
+def get_job(namespace: str, name: str) -> dict[str, Any] | None:
+    """The Job as the API has it now; None if it does not exist (404)."""
     try:
-        _request("DELETE", "jobs", namespace, name, query={"propagationPolicy": "Background"}).read()
+        job: dict[str, Any] = _json(_request("GET", "jobs", namespace, name))
+        return job
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+def delete_job(namespace: str, name: str, *, foreground: bool = False) -> bool:
+    """Delete a Job; its pods get SIGTERM. Background: the Job goes at once, its pods after. Foreground
+    (for a cancel): the Job stays, marked, until its pods are gone. False if it was already gone."""
+    policy = "Foreground" if foreground else "Background"
+    try:
+        _request("DELETE", "jobs", namespace, name, query={"propagationPolicy": policy}).read()
         return True
     except ApiException as exc:
         if exc.status == 404:
             return False
         raise
+
+
+def list_queues(namespace: str) -> list[dict[str, Any]]:
+    """Every TaskQueue in the namespace (at start, before any decision that needs a profile)."""
+    items: list[dict[str, Any]] = _json(_request("GET", "taskqueues", namespace)).get("items") or []
+    return items
 
 
 def list_managed(kind: str, namespace: str) -> tuple[list[dict[str, Any]], str]:
@@ -198,11 +217,16 @@ def post_event(obj: dict[str, Any], event_type: str, reason: str, message: str) 
     _request("POST", "events", meta.get("namespace") or "default", body=event).read()
 
 
+def is_quota(exc: BaseException) -> bool:
+    """403 exceeded quota: a ResourceQuota is full for now (GPUs in use); the Job may be created later."""
+    return isinstance(exc, ApiException) and exc.status == 403 and "exceeded quota" in str(exc.body or "")
+
+
 def is_permanent(exc: BaseException) -> bool:
-    """A refusal that repeating the request cannot fix: invalid manifest (400/403/404/422), or a
-    manifest the client itself rejects."""
+    """A refusal that repeating the request cannot fix: invalid manifest (400/403/404/422, but not 403
+    exceeded quota), or a manifest the client itself rejects."""
     if isinstance(exc, ApiException):
-        return exc.status in (400, 403, 404, 422)
+        return exc.status in (400, 403, 404, 422) and not is_quota(exc)
     return isinstance(exc, (ValueError, TypeError))
 
 

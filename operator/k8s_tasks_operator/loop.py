@@ -1,5 +1,10 @@
-"""The operator's main loop: dispatch whenever woken (enqueue NOTIFY, a finished Job, a new queue) or
-every poll interval, and reconcile every status interval."""
+"""The operator's main loop.
+
+Start-up, in order: list the TaskQueues (no decision needing a profile before), wait for the first listing
+of our Jobs, start the task handlers, resync (what changed while no operator ran). Then: dispatch whenever
+woken (enqueue NOTIFY, a finished Job, a new queue) or every --poll-seconds; the periodic steps every
+--status-seconds; the resync every --resync-seconds and after every new listing of the Jobs.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,69 @@ import asyncio
 import contextlib
 import time
 
-from .dispatch import adopt_claimed_for, dispatch_once
+from . import kube
+from .converge import reconcile_task
+from .dispatch import dispatch_once
 from .reconcile import reconcile_once
-from .runtime import Runtime, logger
+from .resync import resync
+from .runtime import Runtime, TaskKey, blocking, logger
+
+START_BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+async def load_queues(rt: Runtime) -> None:
+    """List the TaskQueues once (retrying until the API answers), so every profile is known before the
+    first decision; kopf's watch keeps them current from then on."""
+    failures = 0
+    while True:
+        try:
+            items = await blocking(kube.list_queues, rt.config.namespace)
+            break
+        except Exception as exc:
+            delay = START_BACKOFF[min(failures, len(START_BACKOFF) - 1)]
+            failures += 1
+            logger.warning("listing the TaskQueues failed (%s); again in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+    for body in items:
+        rt.queues.apply_listed(body)
+    rt.queues_loaded.set()
+    logger.info("loaded %d TaskQueue(s): %s", len(items), ", ".join(sorted(rt.queues.known_queue_names())))
+
+
+async def handle(rt: Runtime, key: TaskKey) -> None:
+    await reconcile_task(rt, key)
+
+
+async def start(rt: Runtime) -> None:
+    await load_queues(rt)
+    await rt.jobs.synced.wait()  # which Jobs exist: the Job watch's first listing
+    rt.start_work(lambda key: handle(rt, key)).start()
+    rt.resync_wanted.clear()
+    try:
+        await resync(rt)
+    except Exception:
+        logger.exception("the first resync failed; will retry")
+        rt.resync_now()
 
 
 async def run(rt: Runtime) -> None:
-    await rt.jobs_listed.wait()  # which of our Jobs are active: the Job watch's first listing
-    adopted: set[str] = set()
+    await start(rt)
     next_reconcile = 0.0
+    next_resync = time.monotonic() + rt.config.resync_seconds
     while True:
         rt.wake.clear()
-        for state in rt.queues.valid():
-            if state.queue_name not in adopted:
-                adopted.add(state.queue_name)
-                try:
-                    await adopt_claimed_for(rt, state)
-                except Exception:
-                    adopted.discard(state.queue_name)
-                    logger.exception(
-                        "adopting claimed tasks of queue %s failed; will retry", state.queue_name
-                    )
         launched = await dispatch_once(rt)
-        if time.monotonic() >= next_reconcile:
+        now = time.monotonic()
+        if now >= next_reconcile:
             await reconcile_once(rt)
             next_reconcile = time.monotonic() + rt.config.status_seconds
+        if now >= next_resync or rt.resync_wanted.is_set():
+            rt.resync_wanted.clear()
+            try:
+                await resync(rt)
+            except Exception:
+                logger.exception("resync failed; will retry")
+            next_resync = time.monotonic() + rt.config.resync_seconds
         if launched:
             continue  # there may be more: keep going until the queues are drained or full
         with contextlib.suppress(TimeoutError):

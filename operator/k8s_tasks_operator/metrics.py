@@ -121,7 +121,7 @@ class RuntimeCollector(Collector):
             "Unfinished Jobs per queue, as the operator's Job watch last saw them.",
             labels=["queue"],
         )
-        for queue, names in sorted(dict(self.rt.active_jobs).items()):
+        for queue, names in sorted(dict(self.rt.jobs.active).items()):
             active.add_metric([queue], len(names))
         yield tasks
         yield active

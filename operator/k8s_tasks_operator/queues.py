@@ -30,6 +30,11 @@ class QueueState:
         return [*self.errors, *([self.conflict] if self.conflict else [])]
 
 
+def _version(meta: dict[str, Any]) -> int:
+    value = str(meta.get("resourceVersion") or "")
+    return int(value) if value.isdigit() else 0
+
+
 def load_queue(body: dict[str, Any]) -> QueueState:
     """Parse a TaskQueue body. Never raises: an invalid spec becomes a state with readable errors."""
     meta = body.get("metadata", {})
@@ -54,15 +59,28 @@ class QueueRegistry:
 
     def __init__(self) -> None:
         self._by_name: dict[str, QueueState] = {}
+        self._versions: dict[str, int] = {}
+        """The resourceVersion of the newest sight of each name (its deletion included)."""
 
     def apply(self, event_type: str | None, body: dict[str, Any]) -> QueueState | None:
-        name = body.get("metadata", {}).get("name", "")
-        if event_type == "DELETED" or body.get("metadata", {}).get("deletionTimestamp"):
+        """A watch event (kopf's): always the newest news of the object."""
+        meta = body.get("metadata", {})
+        name = meta.get("name", "")
+        self._versions[name] = _version(meta)
+        if event_type == "DELETED" or meta.get("deletionTimestamp"):
             self._by_name.pop(name, None)
             return None
         state = load_queue(body)
         self._by_name[name] = state
         return state
+
+    def apply_listed(self, body: dict[str, Any]) -> QueueState | None:
+        """An object from our own listing at start: ignored if the watch has already shown it newer (or
+        its deletion), so the listing never brings back an older spec."""
+        meta = body.get("metadata", {})
+        if _version(meta) and _version(meta) <= self._versions.get(meta.get("name", ""), 0):
+            return self._by_name.get(meta.get("name", ""))
+        return self.apply(None, body)
 
     def all(self) -> list[QueueState]:
         return list(self._by_name.values())

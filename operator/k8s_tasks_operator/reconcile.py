@@ -1,5 +1,6 @@
-"""Periodic reconciliation: cancellations, tasks pending too long, queues that do not exist, and the
-TaskQueue status counts. Each step is idempotent; a restarted operator simply runs it again."""
+"""Periodic steps, every --status-seconds: cancellations to carry out, tasks pending too long, tasks whose
+queue cannot run them, and the TaskQueue status counts. Each step is idempotent and decides from the
+rows as they are now, so a step that fails is simply done again on the next pass."""
 
 from __future__ import annotations
 
@@ -7,48 +8,44 @@ from typing import Any
 
 from . import db, kube, metrics
 from .classify import outcome
+from .outcomes import record_outcome
 from .queues import queue_status
 from .runtime import Runtime, blocking, logger
-from .writeback import record_outcome
 
 
 async def cancel_requested(rt: Runtime) -> None:
-    """The row is marked FAILED (TaskCancelled) first, then the Job is deleted: the pod's SIGTERM
-    handler then finds the row final and leaves the cancellation as the recorded outcome."""
-    for row in await blocking(db.cancel_requested):
-        applied = await blocking(
-            row.set_failed,
-            "k8s_tasks.exceptions.TaskCancelled",
-            "Cancelled on request (k8s_tasks.cancel)",
-            f"Cancelled on request; Job {row.job_name} deleted",
-            attempt=row.attempt,
-        )
-        if applied:
-            metrics.task_outcome(row.queue_name, "failed", "TaskCancelled")
-            logger.info("cancelled task %s; deleting Job %s", row.id, row.job_name)
-        await blocking(kube.delete_job, row.job_namespace or rt.config.namespace, row.job_name)
-        rt.poke()
+    """Queue every task with a cancel to carry out (its handler deletes the Job, then writes FAILED)."""
+    for using in rt.served.databases:
+        for task_id in await blocking(db.cancel_requested, using):
+            rt.enqueue((using, task_id))
 
 
 async def pending_too_long(rt: Runtime) -> None:
+    """Claimed rows whose pod has not started within the queue's maxPendingSeconds (database clock)."""
     for state in rt.queues.valid():
         profile = state.profile
         if profile is None or not profile.max_pending_seconds:
             continue
-        for row in await blocking(db.pending_since, state.queue_name, db.ago(profile.max_pending_seconds)):
-            why = row.reason or "the pod did not start"
-            expired = outcome(
-                "PodUnschedulable",
-                f"Not started within maxPendingSeconds={profile.max_pending_seconds}: {why}",
-                None,
-            )
-            await record_outcome(rt, row, expired, None)
-            if row.job_name:
-                await blocking(kube.delete_job, row.job_namespace or rt.config.namespace, row.job_name)
+        for using in rt.served.databases:
+            for row in await blocking(db.pending_since, using, state.queue_name, profile.max_pending_seconds):
+                why = row.reason or "the pod did not start"
+                expired = outcome(
+                    "PodUnschedulable",
+                    f"Not started within maxPendingSeconds={profile.max_pending_seconds}: {why}",
+                    None,
+                )
+                if await record_outcome(rt, using, row, expired, None) and row.job_name:
+                    await blocking(kube.delete_job, row.job_namespace or rt.config.namespace, row.job_name)
 
 
-async def unknown_queues(rt: Runtime) -> None:
-    await blocking(db.mark_unknown_queues, rt.queues.known_queue_names(), rt.config.namespace)
+async def waiting_reasons(rt: Runtime) -> None:
+    invalid = {
+        state.queue_name: "; ".join(state.problems)[:300]
+        for state in rt.queues.all()
+        if not state.valid and state.queue_name not in rt.queues.known_queue_names()
+    }
+    for using in rt.served.databases:
+        await blocking(db.waiting_reasons, using, rt.queues.known_queue_names(), invalid, rt.config.namespace)
 
 
 def _comparable(status: dict[str, Any]) -> dict[str, Any]:
@@ -60,12 +57,23 @@ def _comparable(status: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def merged_counts(per_database: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    total: dict[str, dict[str, int]] = {}
+    for counts in per_database:
+        for queue, by_status in counts.items():
+            into = total.setdefault(queue, {})
+            for status, n in by_status.items():
+                into[status] = into.get(status, 0) + n
+    return total
+
+
 async def queue_statuses(rt: Runtime) -> None:
-    counts = await blocking(db.counts)
+    counts = merged_counts([await blocking(db.counts, using) for using in rt.served.databases])
     rt.queues.valid()  # marks duplicate queue names as errors before statuses are computed
     metrics.set_queue_counts(
         {state.queue_name: counts.get(state.queue_name, {}) for state in rt.queues.all()}
     )
+    stamp = (await blocking(db.now, rt.served.databases[0])).strftime("%Y-%m-%dT%H:%M:%SZ")
     for state in rt.queues.all():
         status = queue_status(state, counts.get(state.queue_name, {}))
         previous = rt.last_status.get(state.name)
@@ -76,7 +84,7 @@ async def queue_statuses(rt: Runtime) -> None:
         condition["lastTransitionTime"] = (
             old_condition.get("lastTransitionTime")
             if old_condition.get("status") == condition["status"]
-            else db.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+            else stamp
         )
         try:
             await blocking(kube.patch_queue_status, rt.config.namespace, state.name, status)
@@ -86,7 +94,7 @@ async def queue_statuses(rt: Runtime) -> None:
 
 
 async def reconcile_once(rt: Runtime) -> None:
-    for step in (cancel_requested, pending_too_long, unknown_queues, queue_statuses):
+    for step in (cancel_requested, pending_too_long, waiting_reasons, queue_statuses):
         try:
             await step(rt)
         except Exception:

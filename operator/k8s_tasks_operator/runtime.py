@@ -1,73 +1,93 @@
-"""Shared state of one running operator: configuration, queues, and the wake-up signal."""
+"""Shared state of one running operator: configuration, what it observes, and its work queue."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .classify import Outcome
 from .config import OperatorConfig
+from .jobcache import JobCache
 from .queues import QueueRegistry
+from .served import Served
+from .workqueue import WorkQueue
 
 logger = logging.getLogger("k8s_tasks_operator")
+
+TaskKey = tuple[str, str]
+"""(database alias, task id): the unit of work. Everything about one task is decided by one handler."""
+
+
+@dataclass(frozen=True)
+class PodNews:
+    """What a waiting pod of a task's current Job shows: why it waits, or why it can never start."""
+
+    reason: str | None
+    hopeless: Outcome | None
 
 
 @dataclass
 class Runtime:
     config: OperatorConfig
+    served: Served = field(default_factory=lambda: Served({"default": "default"}, {"default": "default"}))
     queues: QueueRegistry = field(default_factory=QueueRegistry)
+    queues_loaded: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the TaskQueues have been listed: no decision needing a profile is taken before."""
+    jobs: JobCache = field(default_factory=lambda: JobCache("default"))
+    work: WorkQueue[TaskKey] | None = None
+    """Set by start_work(): every task that may need something done is queued here by its key."""
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     last_status: dict[str, dict[str, Any]] = field(default_factory=dict)
-    pending_reasons: dict[str, str] = field(default_factory=dict)
     launched: int = 0
     """Jobs this process created (the liveness endpoint reports it)."""
     last_pods: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     """The last state of ending pods (Job name -> pod name -> pod) until their Job's outcome is written."""
-    active_jobs: dict[str, set[str]] = field(default_factory=dict)
-    """Unfinished Jobs per queue, as the Job watch last saw them."""
-    jobs_listed: asyncio.Event = field(default_factory=asyncio.Event)
-    """Set once the Job watch has listed our Jobs: active_jobs is known, dispatch may start."""
-    work: dict[str, asyncio.Task[None]] = field(default_factory=dict)
-    """The latest handling task per object (Job or pod name): an object's events are handled in order."""
+    ended: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Finished Jobs (by name) as their watch event showed them, until their task's handler has run."""
+    waiting: dict[str, PodNews] = field(default_factory=dict)
+    """Per Job name: its pod waits for a reason worth writing, or can never start."""
+    stale_since: dict[str, float] = field(default_factory=dict)
+    """Per Job name: since when (monotonic) the Job runs on although its row has moved on or is gone."""
+    queue_blocked_until: dict[str, float] = field(default_factory=dict)
+    """Per queue: no dispatch before this monotonic time (the API refused Jobs for quota: backing off)."""
+    quota_streak: dict[str, int] = field(default_factory=dict)
+    """Per queue: Job creates refused for quota in a row (the backoff grows with it)."""
+    resync_wanted: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set to run the resync now (after a listing of Jobs), not at its next period."""
+    resyncs: int = 0
 
-    def track_job(self, job: dict[str, Any], active: bool) -> None:
-        meta = job.get("metadata", {})
-        queue = (meta.get("labels") or {}).get("k8stasks.io/queue")
-        if not queue:
-            return
-        names = self.active_jobs.setdefault(queue, set())
-        (names.add if active else names.discard)(meta.get("name", ""))
+    def __post_init__(self) -> None:
+        self.jobs = JobCache(self.config.namespace)
 
-    def replace_active_jobs(
-        self, jobs: list[dict[str, Any]], active: Callable[[dict[str, Any]], bool]
-    ) -> None:
-        """A full listing of our Jobs (at start, or after the watch lost its place) replaces the known."""
-        self.active_jobs = {}
-        for job in jobs:
-            self.track_job(job, active=active(job))
-        self.jobs_listed.set()
+    def start_work(self, handler: Callable[[TaskKey], Any], workers: int = 16) -> WorkQueue[TaskKey]:
+        self.work = WorkQueue(handler, workers=workers, name="task")
+        return self.work
 
-    def serially(self, key: str, work: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Run `work()` after any earlier work for the same object; errors are logged, never raised."""
-        previous = self.work.get(key)
+    def enqueue(self, key: TaskKey, after: float = 0.0) -> None:
+        """Ask for the task's handler to run (now, or in `after` seconds)."""
+        if self.work is not None:
+            self.work.add(key, after)
 
-        async def run() -> None:
-            if previous is not None:
-                await asyncio.wait([previous])
-            try:
-                await work()
-            except Exception:
-                logger.exception("handling %s failed", key)
+    def key_of(self, task_id: str, backend: str) -> TaskKey:
+        return self.served.database_of(backend), task_id
 
-        task = asyncio.get_running_loop().create_task(run(), name=f"k8s-tasks-{key}")
-        self.work[key] = task
-        task.add_done_callback(lambda done: self.work.pop(key) if self.work.get(key) is done else None)
+    def serves(self, backend: str) -> bool:
+        """Jobs of a backend this operator does not serve belong to another operator: hands off."""
+        return not backend or backend in self.served.backends
+
+    def resync_now(self) -> None:
+        self.resync_wanted.set()
 
     def poke(self) -> None:
         """Ask the dispatch loop to look for work now (an enqueue, a finished Job, a new queue)."""
         self.wake.set()
+
+    def queue_blocked(self, queue: str) -> bool:
+        return self.queue_blocked_until.get(queue, 0.0) > time.monotonic()
 
 
 async def blocking[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -68,7 +68,7 @@ def samples(registry: CollectorRegistry) -> dict[tuple[str, tuple[tuple[str, str
 
 def test_collector_renders_queue_counts_and_active_jobs() -> None:
     rt = Runtime(config=OperatorConfig())
-    rt.active_jobs = {"gpu": {"job-a", "job-b"}, "default": set()}
+    rt.jobs.active = {"gpu": {"job-a", "job-b"}, "default": set()}
     metrics.set_queue_counts({"default": {"ready": 3, "running": 1, "succeeded": 5, "failed": 2}, "gpu": {}})
     registry = CollectorRegistry()
     registry.register(metrics.RuntimeCollector(rt))
@@ -117,7 +117,7 @@ def test_counters_and_the_dispatch_histogram() -> None:
 
 def test_endpoint_serves_metrics_over_http_and_closes() -> None:
     rt = Runtime(config=OperatorConfig())
-    rt.active_jobs = {"served": {"job-a"}}
+    rt.jobs.active = {"served": {"job-a"}}
     endpoint = metrics.serve(("127.0.0.1", 0), rt)  # port 0: any free port
     try:
         port = endpoint.server.server_port
