@@ -4,13 +4,15 @@ retried with backoff, never dropped."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from k8s_tasks_operator.workqueue import WorkQueue
 
 
-async def until(condition: object, timeout: float = 5.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():  # type: ignore[operator]
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Poll `condition` on the loop (the handlers run on it too) for at most `seconds`."""
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - the condition is plain state, there is no event for it
             await asyncio.sleep(0.01)
 
 
