@@ -15,6 +15,7 @@ class ApiError(Exception):
         self.details = details
 
     def to_status(self) -> dict[str, Any]:
+        """metav1.Status with its fields in the order Go writes them: ..., reason, details, code."""
         body: dict[str, Any] = {
             "kind": "Status",
             "apiVersion": "v1",
@@ -22,10 +23,10 @@ class ApiError(Exception):
             "status": "Failure",
             "message": self.message,
             "reason": self.reason,
-            "code": self.status,
         }
-        if self.details is not None:
-            body["details"] = self.details
+        if self.details is not None:  # every StatusDetails field is omitempty
+            body["details"] = {k: v for k, v in self.details.items() if v not in ("", None, [], 0)}
+        body["code"] = self.status
         return body
 
 
@@ -83,6 +84,10 @@ def invalid(kind: str, group: str, name: str, causes: list[tuple[str, str, str]]
             "causes": [{"reason": r, "message": m, "field": f} for f, r, m in causes],
         },
     )
+
+
+class NotAcceptable(ApiError):
+    status, reason = 406, "NotAcceptable"
 
 
 class UnsupportedMediaType(ApiError):

@@ -1,6 +1,5 @@
 """The aiohttp application: routes every Kubernetes REST path to the Store."""
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +11,14 @@ from ..resources import ResourceType
 from ..store import Store
 from ..validation import definition_name
 from . import discovery, openapi
+from .bodies import check_accept, read_body, read_delete_options, read_patch
 from .faults import Faults
-from .http import error_response, flag, int_param, read_body, respond, wants
+from .http import error_response, flag, int_param, respond, wants
 from .logs import serve_log
 from .paging import page
 from .tables import partial_metadata, table
 from .watching import serve_watch
 
-_PATCH_TYPES = {
-    "application/merge-patch+json": "merge",
-    "application/json-patch+json": "json",
-    "application/strategic-merge-patch+json": "strategic",
-    "application/apply-patch+yaml": "apply",
-}
 STORE_KEY = web.AppKey("store", Store)
 FAULTS_KEY = web.AppKey("faults", Faults)
 
@@ -78,6 +72,7 @@ class Api:
         try:
             target = parse_target(self.store, info.get("group", ""), info["version"], info["tail"])
             verb = _verb(request, target)
+            check_accept(request)
             if self.faults.faults:
                 await self.faults.check(verb, target.rt.plural)
             return await self._dispatch(request, target, verb)
@@ -94,12 +89,12 @@ class Api:
         if verb == "create":
             if t.name is not None:
                 return await self._post_sub(request, t)
-            body = await read_body(request)
+            body = await read_body(request, rt)
             if flag(request, "dryRun") or request.query.get("dryRun") == "All":
                 return respond(body, 201)
             return respond(store.create(rt, body, t.namespace, strict=strict, copy=False), 201)
         if verb == "deletecollection":
-            options = await _delete_options(request)
+            options = await read_delete_options(request)
             items = store.delete_collection(
                 rt,
                 t.namespace,
@@ -126,7 +121,7 @@ class Api:
                 return respond(partial_metadata(obj))
             return respond(obj)
         if verb == "update":
-            body = await read_body(request)
+            body = await read_body(request, rt)
             if not isinstance(body, dict):
                 raise BadRequest("the body of a PUT must be an object")
             body.setdefault("metadata", {})
@@ -140,16 +135,7 @@ class Api:
                 body["metadata"]["namespace"] = t.namespace
             return respond(store.replace(rt, body, subresource=t.sub, strict=strict, copy=False))
         if verb == "patch":
-            content_type = request.headers.get("Content-Type", "").split(";")[0].strip()
-            patch_type = _PATCH_TYPES.get(content_type)
-            if patch_type is None:
-                from ..errors import UnsupportedMediaType
-
-                raise UnsupportedMediaType(
-                    f"the body of the request was in an unknown format ({content_type}) - accepted "
-                    f"media types include: {', '.join(_PATCH_TYPES)}"
-                )
-            body = await read_body(request)
+            patch_type, body = await read_patch(request, rt)
             if patch_type == "apply":
                 return self._apply(t, body, strict)
             return respond(
@@ -158,7 +144,7 @@ class Api:
                 )
             )
         if verb == "delete":
-            options = await _delete_options(request)
+            options = await read_delete_options(request)
             result = store.delete(rt, t.namespace, t.name, **options)
             if store.stored_or_none(rt, t.namespace, t.name) is not None:
                 return respond(result)
@@ -238,23 +224,6 @@ class Api:
         return respond(
             {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
         )
-
-
-async def _delete_options(request: web.Request) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    raw = await request.read()
-    body = json.loads(raw) if raw.strip() else {}
-    policy = body.get("propagationPolicy") or request.query.get("propagationPolicy")
-    if body.get("orphanDependents") is True or request.query.get("orphanDependents") == "true":
-        policy = policy or "Orphan"
-    if policy:
-        options["propagation_policy"] = policy
-    grace = body.get("gracePeriodSeconds")
-    if grace is None:
-        grace = int_param(request, "gracePeriodSeconds")
-    if grace is not None:
-        options["grace_period_seconds"] = int(grace)
-    return options
 
 
 def make_app(

@@ -1,12 +1,11 @@
-"""Small HTTP helpers shared by the handlers: JSON responses, Accept parsing, request bodies."""
+"""Small HTTP helpers shared by the handlers: JSON responses, Accept parameters, query parameters."""
 
 import json
 from typing import Any
 
-import yaml
 from aiohttp import web
 
-from ..errors import ApiError, BadRequest, UnsupportedMediaType
+from ..errors import ApiError, BadRequest
 
 
 def dumps(body: Any) -> str:
@@ -14,8 +13,9 @@ def dumps(body: Any) -> str:
 
 
 def respond(body: Any, status: int = 200) -> web.Response:
-    """A JSON response, ``Content-Type: application/json`` as kube-apiserver sends it."""
-    return web.Response(body=dumps(body).encode(), status=status, content_type="application/json")
+    """A JSON response as kube-apiserver sends it: ``Content-Type: application/json``, a trailing newline
+    (Go's json.Encoder ends every document with one)."""
+    return web.Response(body=(dumps(body) + "\n").encode(), status=status, content_type="application/json")
 
 
 def error_response(error: ApiError) -> web.Response:
@@ -27,26 +27,6 @@ def wants(request: web.Request, what: str) -> bool:
     accept = request.headers.get("Accept", "")
     first = accept.split(",")[0]
     return f"as={what}" in first.replace(" ", "")
-
-
-async def read_body(request: web.Request) -> Any:
-    content_type = request.headers.get("Content-Type", "")
-    if "protobuf" in content_type or "cbor" in content_type:
-        raise UnsupportedMediaType(
-            f"the body of the request was in an unknown format ({content_type}): this local cluster speaks "
-            "JSON (and YAML) only - configure the client with content type application/json"
-        )
-    raw = await request.read()
-    if not raw:
-        raise BadRequest("the request body is empty: send a JSON (or YAML) object")
-    try:
-        return json.loads(raw)
-    except ValueError:
-        pass
-    try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise BadRequest(f"the request body is neither JSON nor YAML: {exc}") from None
 
 
 def flag(request: web.Request, name: str) -> bool:
