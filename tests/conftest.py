@@ -10,7 +10,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytest_plugins = ["k8s_tasks.testing.pytest_plugin"]
+pytest_plugins = ["k8s_tasks.testing.pytest_plugin", "tests.e2e"]
 
 
 @pytest.fixture

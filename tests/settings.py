@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "k8s_tasks",
+    "tests.faults",  # counts task_finished across processes when K8S_TASKS_SIGNAL_LEDGER is set
 ]
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -34,6 +34,10 @@ class BadRequest(ApiError):
     status, reason = 400, "BadRequest"
 
 
+class Forbidden(ApiError):
+    status, reason = 403, "Forbidden"
+
+
 class NotFound(ApiError):
     status, reason = 404, "NotFound"
 

@@ -85,7 +85,14 @@ async def dispatch_probe(memo: kopf.Memo, **_: Any) -> dict[str, Any]:
     task: asyncio.Task[None] | None = getattr(memo, "loop", None)
     if rt is None or task is None or task.done():
         raise kopf.PermanentError("the dispatch loop is not running")
-    return {"queues": sorted(rt.queues.known_queue_names()), "launched": rt.launched}
+    return {
+        "queues": sorted(rt.queues.known_queue_names()),
+        "launched": rt.launched,
+        "passes": rt.passes,
+        "reconciles": rt.reconciles,
+        "resyncs": rt.resyncs,
+        "work": len(rt.work) if rt.work is not None else 0,
+    }
 
 
 @kopf.on.event(GROUP, VERSION, PLURAL)

@@ -75,6 +75,7 @@ async def run(rt: Runtime) -> None:
             except Exception:
                 logger.exception("resync failed; will retry")
             next_resync = time.monotonic() + rt.config.resync_seconds
+        rt.passes += 1
         if launched:
             continue  # there may be more: keep going until the queues are drained or full
         with contextlib.suppress(TimeoutError):

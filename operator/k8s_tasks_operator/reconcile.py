@@ -94,6 +94,7 @@ async def queue_statuses(rt: Runtime) -> None:
 
 
 async def reconcile_once(rt: Runtime) -> None:
+    rt.reconciles += 1
     for step in (cancel_requested, pending_too_long, waiting_reasons, queue_statuses):
         try:
             await step(rt)

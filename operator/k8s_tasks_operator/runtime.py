@@ -59,6 +59,10 @@ class Runtime:
     resync_wanted: asyncio.Event = field(default_factory=asyncio.Event)
     """Set to run the resync now (after a listing of Jobs), not at its next period."""
     resyncs: int = 0
+    passes: int = 0
+    reconciles: int = 0
+    """Passes of the periodic steps (cancellations, pending limits, statuses)."""
+    """Passes of the main loop (dispatch, and the periodic steps when due): the liveness probe shows it."""
 
     def __post_init__(self) -> None:
         self.jobs = JobCache(self.config.namespace)

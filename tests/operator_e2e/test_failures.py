@@ -10,7 +10,7 @@ from kubernetes import client
 from k8s_tasks.testing.cluster import LocalCluster
 from k8s_tasks.testing.sim import NodeSpec
 from tests.operator_e2e import tasks
-from tests.operator_e2e.conftest import (
+from tests.e2e import (
     GENERAL,
     GPU_TAINT,
     NAMESPACE,

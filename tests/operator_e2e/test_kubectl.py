@@ -7,7 +7,7 @@ from pathlib import Path
 
 from k8s_tasks.testing.cluster import LocalCluster
 from tests.operator_e2e import tasks
-from tests.operator_e2e.conftest import Operator, QueueFactory, wait_final
+from tests.e2e import Operator, QueueFactory, wait_final
 from tests.waiting import wait_until
 
 KUBECTL = Path(__file__).resolve().parents[2] / ".tools" / "bin" / "kubectl"

@@ -8,7 +8,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.operator_e2e import tasks
-from tests.operator_e2e.conftest import Operator, QueueFactory, free_port, wait_final
+from tests.e2e import Operator, QueueFactory, free_port, wait_final
 from tests.waiting import wait_until
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]

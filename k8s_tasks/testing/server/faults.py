@@ -1,17 +1,18 @@
-"""API fault injection: make chosen verbs on chosen resources answer 429/500 or slowly; drop watches."""
+"""API fault injection: make chosen verbs on chosen resources answer 403 exceeded quota, 429 or 500, or
+slowly; drop watches; forget the watch history (the next resume gets 410 Gone)."""
 
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..errors import ApiError, InternalError, TooManyRequests
+from ..errors import ApiError, Forbidden, InternalError, TooManyRequests
 
 
 @dataclass
 class Fault:
     verb: str | None  # get, list, watch, create, update, patch, delete, deletecollection; None = any
     resource: str | None  # plural, e.g. "jobs"; None = any
-    status: int | None  # 429 or 500; None = only the delay
+    status: int | None  # 403 (exceeded quota), 429 or 500; None = only the delay
     count: int | None  # how many requests it hits; None = until removed
     delay: float = 0.0
 
@@ -35,8 +36,11 @@ class Faults:
         count: int | None = 1,
         delay: float = 0.0,
     ) -> Fault:
-        if status not in (None, 429, 500):
-            raise ValueError(f"fault status {status!r} is not supported: use 429, 500 or None (delay only)")
+        if status not in (None, 403, 429, 500):
+            raise ValueError(
+                f"fault status {status!r} is not supported: use 403 (exceeded quota), 429, 500 or None "
+                "(delay only)"
+            )
         fault = Fault(verb, resource, status, count, delay)
         self.faults.append(fault)
         return fault
@@ -84,6 +88,11 @@ class Faults:
 
 
 def _error(status: int, verb: str, resource: str) -> ApiError:
+    if status == 403:  # what the ResourceQuota admission plugin answers when a quota is used up
+        return Forbidden(
+            f"{resource} is forbidden: exceeded quota: injected-quota, requested: count/{resource}=1, "
+            f"used: count/{resource}=2, limited: count/{resource}=2"
+        )
     if status == 429:
         error: ApiError = TooManyRequests(
             f"injected fault: too many requests ({verb} {resource}), please try again later",

@@ -1,5 +1,6 @@
-"""End-to-end fixtures: the local cluster (real HTTP), the real operator as a subprocess (real kopf,
-the real kubernetes client), and the test's real database shared with the task pods."""
+"""End-to-end fixtures, a pytest plugin of tests/conftest.py: the local cluster (real HTTP), the real
+operator as a subprocess (real kopf, the real kubernetes client), and the test's real database shared with
+the task pods."""
 
 from __future__ import annotations
 
@@ -91,8 +92,16 @@ def free_port() -> int:
 class Operator:
     """The real operator, `python -m k8s_tasks_operator`, as its own process."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        *,
+        module: str = "k8s_tasks_operator",
+        args: tuple[str, ...] = ("--namespace", NAMESPACE),
+    ) -> None:
         self.env, self.log_path = env, log
+        self.module, self.args = module, args
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
         self.port = free_port()
@@ -102,15 +111,7 @@ class Operator:
         liveness = f"http://127.0.0.1:{self.port}/healthz"
         with self.log_path.open("a") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "k8s_tasks_operator",
-                    "--namespace",
-                    NAMESPACE,
-                    "--liveness",
-                    liveness,
-                ],
+                [sys.executable, "-m", self.module, *self.args, "--liveness", liveness],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
