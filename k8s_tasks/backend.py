@@ -9,6 +9,7 @@ from django.tasks import Task, TaskResult
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.exceptions import InvalidTask, TaskResultDoesNotExist
 
+from .arguments import PayloadLimits
 from .checks import backend_checks
 from .conf import BackendOptions, parse_options
 from .enqueueing import store_tasks
@@ -25,6 +26,20 @@ class KubernetesBackend(BaseTaskBackend):
         """This backend's OPTIONS, parsed once per backend instance (a settings change makes new instances);
         ImproperlyConfigured says what to set."""
         return parse_options(self.alias, self.options)
+
+    @cached_property
+    def argument_limits(self) -> PayloadLimits:
+        """OPTIONS MAX_ARGUMENTS_BYTES and MAX_NESTING_DEPTH, checked at enqueue."""
+        options = self.options_parsed
+        setting = f"TASKS[{self.alias!r}]['OPTIONS']"
+        return PayloadLimits(options.max_arguments_bytes, options.max_nesting_depth, setting)
+
+    @cached_property
+    def result_limits(self) -> PayloadLimits:
+        """OPTIONS MAX_RESULT_BYTES and MAX_NESTING_DEPTH, checked by the runner before it writes a result."""
+        options = self.options_parsed
+        setting = f"TASKS[{self.alias!r}]['OPTIONS']"
+        return PayloadLimits(options.max_result_bytes, options.max_nesting_depth, setting)
 
     def validate_task(self, task: Task) -> None:
         if self.queues and task.queue_name not in self.queues:

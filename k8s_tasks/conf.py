@@ -9,6 +9,10 @@ A backend is configured as::
             "OPTIONS": {"DATABASE": "default", "NAMESPACE": "default"},
         }
     }
+
+OPTIONS also bound the payloads (k8s_tasks.arguments enforces them): ``MAX_ARGUMENTS_BYTES`` and
+``MAX_RESULT_BYTES``, the JSON size of a task's arguments and of its return value (1 MiB each by default),
+and ``MAX_NESTING_DEPTH``, how deeply lists and dicts may nest in one argument or the return value (32).
 """
 
 import re
@@ -29,13 +33,31 @@ DEFAULT_NAMESPACE = "default"
 # starting and ending with an alphanumeric.
 QUEUE_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-KNOWN_OPTIONS = ("DATABASE", "NAMESPACE")
+KNOWN_OPTIONS = ("DATABASE", "NAMESPACE", "MAX_ARGUMENTS_BYTES", "MAX_RESULT_BYTES", "MAX_NESTING_DEPTH")
+DEFAULT_MAX_ARGUMENTS_BYTES = 1024 * 1024
+DEFAULT_MAX_RESULT_BYTES = 1024 * 1024
+DEFAULT_MAX_NESTING_DEPTH = 32
+# PostgreSQL refuses a jsonb value over 268435455 bytes; no limit may be set above it.
+JSONB_MAX_BYTES = 268_435_455
+# Python's json (recursion limit 1000) and PostgreSQL's jsonb (max_stack_depth) fail far deeper than this.
+NESTING_DEPTH_CEILING = 256
+_JSONB = "PostgreSQL's jsonb limit"
+_DEPTH = "far below where Python's json and PostgreSQL's jsonb fail"
+# The payload limits: option, default, ceiling, unit, why the ceiling.
+_LIMITS = (
+    ("MAX_ARGUMENTS_BYTES", DEFAULT_MAX_ARGUMENTS_BYTES, JSONB_MAX_BYTES, "bytes", _JSONB),
+    ("MAX_RESULT_BYTES", DEFAULT_MAX_RESULT_BYTES, JSONB_MAX_BYTES, "bytes", _JSONB),
+    ("MAX_NESTING_DEPTH", DEFAULT_MAX_NESTING_DEPTH, NESTING_DEPTH_CEILING, "levels", _DEPTH),
+)
 
 
 @dataclass(frozen=True)
 class BackendOptions:
     database: str = DEFAULT_DATABASE
     namespace: str = DEFAULT_NAMESPACE
+    max_arguments_bytes: int = DEFAULT_MAX_ARGUMENTS_BYTES
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    max_nesting_depth: int = DEFAULT_MAX_NESTING_DEPTH
 
 
 def option_errors(alias: str, options: Any) -> list[str]:
@@ -59,6 +81,13 @@ def option_errors(alias: str, options: Any) -> list[str]:
             f"{where}['NAMESPACE'] is {namespace!r}; set it to a Kubernetes namespace name "
             "(lower-case letters, digits and '-', at most 63 characters)."
         )
+    for key, default, ceiling, unit, why in _LIMITS:
+        value = options.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ceiling:
+            errors.append(
+                f"{where}[{key!r}] is {value!r}; set it to a whole number of {unit} from 1 to {ceiling} "
+                f"({why}), or leave it out for the default, {default}."
+            )
     return errors
 
 
@@ -70,6 +99,9 @@ def parse_options(alias: str, options: Any) -> BackendOptions:
     return BackendOptions(
         database=options.get("DATABASE", DEFAULT_DATABASE),
         namespace=options.get("NAMESPACE", DEFAULT_NAMESPACE),
+        max_arguments_bytes=options.get("MAX_ARGUMENTS_BYTES", DEFAULT_MAX_ARGUMENTS_BYTES),
+        max_result_bytes=options.get("MAX_RESULT_BYTES", DEFAULT_MAX_RESULT_BYTES),
+        max_nesting_depth=options.get("MAX_NESTING_DEPTH", DEFAULT_MAX_NESTING_DEPTH),
     )
 
 

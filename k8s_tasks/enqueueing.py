@@ -33,8 +33,9 @@ def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call])
 
     backend.validate_task(task)
     new_id = TaskRecord._meta.get_field("id").get_default
-    # Every call is checked (and converted) before anything is written.
-    rows = [(new_id(), *json_arguments(task.module_path, args, kwargs)) for args, kwargs in calls]
+    # Every call is checked (and converted) before anything is written, against the payload limits.
+    limits = backend.argument_limits
+    rows = [(new_id(), *json_arguments(task.module_path, args, kwargs, limits)) for args, kwargs in calls]
     if not rows:
         return []
     now = timezone.now()

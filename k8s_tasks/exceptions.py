@@ -9,7 +9,13 @@ from django.tasks.exceptions import InvalidTask
 
 
 class InvalidTaskArguments(InvalidTask, TypeError):
-    """Arguments to enqueue() that do not round-trip through JSON exactly; nothing was stored."""
+    """Arguments to enqueue() that do not round-trip through JSON exactly, or are over the payload limits
+    (size, nesting, strings PostgreSQL refuses); nothing was stored."""
+
+
+class InvalidTaskResult(TypeError):
+    """The task's return value cannot be stored: not JSON, over MAX_RESULT_BYTES, nested too deeply, or
+    holding strings PostgreSQL refuses. The task ran, so it fails with this and is not run again."""
 
 
 class TaskCancelled(Exception):
