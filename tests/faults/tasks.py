@@ -55,3 +55,15 @@ def returns(value: str) -> str:
 @task()
 def deep(value: object) -> str:
     return "loaded"
+
+
+@task()
+def returns_nul() -> str:
+    """A return value PostgreSQL's jsonb refuses (and enqueue would refuse as an argument)."""
+    return "before\x00after"
+
+
+@task()
+def sleeps(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds

@@ -34,7 +34,7 @@ def test_1_job_deleted_while_the_operator_is_down(
 ) -> None:
     """The running task's Job is deleted during the outage: on restart the row is found RUNNING without a
     Job and ends as JobVanished, retried (the task runs again, attempt 2) - not RUNNING for good."""
-    make_queue("limited", concurrency=1)
+    make_queue("limited", concurrency=1, retries={"backoffSeconds": 0.5})
     operator.start()
     result = tasks.step.using(queue_name="limited").enqueue(str(ledger), 3.0)
     wait_until(lambda: status(result.id) == "RUNNING" and started(ledger, result.id), timeout=60)
@@ -57,7 +57,12 @@ def test_2_finished_job_removed_by_its_ttl_while_the_operator_is_down(
 ) -> None:
     """The pod dies without a result during the outage and ttlSecondsAfterFinished removes its Job before
     the operator is back: the row does not stay RUNNING, and the queue's one slot is free again."""
-    make_queue("limited", concurrency=1, ttlSecondsAfterFinished=0, retries={"infrastructureAttempts": 1})
+    make_queue(
+        "limited",
+        concurrency=1,
+        ttlSecondsAfterFinished=0,
+        retries={"infrastructureAttempts": 1, "backoffSeconds": 0.5},
+    )
     operator.start()
     result = tasks.step.using(queue_name="limited").enqueue(str(ledger), 1.5, exit_attempts=1)
     wait_until(lambda: started(ledger, result.id), timeout=60)
