@@ -1,14 +1,19 @@
 """Find a task row by id in the databases of the configured Kubernetes backends."""
 
+from collections.abc import Sequence
+
 from django.tasks.exceptions import TaskResultDoesNotExist
 
 from .conf import task_databases
 from .models import TaskRecord
 
 
-def find_record(result_id: str) -> TaskRecord:
+def find_record(result_id: str, *, defer: Sequence[str] = ()) -> TaskRecord:
+    """The row with this id; ``defer`` leaves columns unloaded (the runner defers the payloads, which it
+    decodes on its own terms)."""
     for database in task_databases():
-        record = TaskRecord.objects.using(database).filter(pk=str(result_id)).first()
+        rows = TaskRecord.objects.using(database).filter(pk=str(result_id))
+        record = (rows.defer(*defer) if defer else rows).first()
         if record is not None:
             return record
     raise TaskResultDoesNotExist(result_id)

@@ -1,45 +1,64 @@
 """Run one task in a task pod: ``python -m k8s_tasks run <result-id>``.
 
 Exit codes: 0 the task succeeded, 1 it failed (or was cancelled; a retry may be scheduled), 2 usage or
-state error (unknown id, finished, another runner has this attempt), 143 SIGTERM while running.
+state error (unknown id, finished, another runner has this attempt), 3 the database stayed unreachable
+(K8S_TASKS_DB_RETRY_SECONDS) so the outcome is not written (the operator decides), 143 SIGTERM while running.
+
+Every read and write of the row survives a broken database connection: it is retried with backoff
+(``Database``), and a conditional UPDATE that reports "not applied" after a retry is checked against the
+row, since the first try may have committed with its reply lost.
 """
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import signal
 import socket
 import sys
+import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import timedelta
 from inspect import iscoroutinefunction
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from django.tasks import TaskContext, TaskResult, TaskResultStatus
+from django.db import InterfaceError, OperationalError, connections
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.tasks import Task, TaskContext, TaskResult, TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.tasks.signals import task_finished, task_started
-from django.utils import timezone
-from django.utils.json import normalize_json
 
-from .exceptions import PodTerminated, TaskCancelled
+from .arguments import DEFAULT_RESULT_LIMITS, PayloadLimits, json_result
+from .clock import database_now
+from .exceptions import InvalidTaskResult, PodTerminated, TaskCancelled
 from .lookup import find_record
-from .models import TaskRecord
+from .models import FINISHED, TaskRecord, error_entry
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_TERMINATED = 0, 1, 2, 143
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_TERMINATED = 0, 1, 2, 3, 143
 TERMINATION_LOG = "/dev/termination-log"
 MAX_TERMINATION_MESSAGE = 4096  # bytes Kubernetes keeps of a termination message
 MAX_REASON = 500
 CANCELLED_PATH = f"{TaskCancelled.__module__}.{TaskCancelled.__qualname__}"
 TERMINATED_PATH = f"{PodTerminated.__module__}.{PodTerminated.__qualname__}"
+DEFAULT_DB_RETRY_SECONDS = 60
+RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between tries; then 5 s each until the bound
+# The payload columns: loaded on the runner's own terms (a row nested 5,000 deep must not crash it).
+PAYLOAD = ("args", "kwargs", "return_value")
+T = TypeVar("T")
 
 
 class UsageError(Exception):
     """A problem with how the runner was started or with the row's state (exit code 2)."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database stayed unreachable past K8S_TASKS_DB_RETRY_SECONDS (exit code 3)."""
 
 
 class _SigTerm(BaseException):
@@ -57,6 +76,8 @@ class RunnerEnv:
     retry_delay: timedelta
     managed: bool = False
     """Run by the operator (K8S_TASKS_MANAGED=1): on SIGTERM the operator writes the verdict."""
+    db_retry_seconds: int = DEFAULT_DB_RETRY_SECONDS
+    """How long a read or write of the row is retried while the database is unreachable."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "RunnerEnv":
@@ -69,6 +90,10 @@ class RunnerEnv:
                 seconds=_int_env(environ, "K8S_TASKS_RETRY_DELAY_SECONDS", 0, minimum=0) or 0
             ),
             managed=environ.get("K8S_TASKS_MANAGED") == "1",
+            db_retry_seconds=_int_env(
+                environ, "K8S_TASKS_DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS, minimum=0
+            )
+            or 0,
         )
 
 
@@ -83,6 +108,161 @@ def _int_env(environ: Mapping[str, str], name: str, default: int | None, *, mini
     if value < minimum:
         raise UsageError(f"env {name}={raw!r} is invalid; set it to a whole number >= {minimum} or unset it")
     return value
+
+
+@dataclass
+class Database:
+    """Reads and writes of the row, retried while the database is unreachable.
+
+    ``OperationalError`` and ``InterfaceError`` (a killed backend, a restart, a network cut, a locked
+    SQLite file) close the connection and retry after 0.2, 0.5, 1, 2, 5, 5, ... seconds, for up to
+    ``seconds`` in all; then DatabaseUnavailable. Other errors are not the database being away: they pass.
+    """
+
+    seconds: float = DEFAULT_DB_RETRY_SECONDS
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    retried: list[str] = field(default_factory=list)  # one line per retry, as printed
+
+    def read(self, what: str, operation: Callable[[], T], using: str | None = None) -> T:
+        return self._run(what, operation, using)[0]
+
+    def write(
+        self, what: str, operation: Callable[[], bool], landed: Callable[[], bool], using: str | None = None
+    ) -> bool:
+        """A conditional UPDATE (``operation`` returns whether it applied). If it says "not applied" after
+        a retry, the first try may have committed and lost its reply: ``landed`` re-reads the row and
+        says whether it already is in the state this write sets, which then counts as applied."""
+        applied, retried = self._run(what, operation, using)
+        if applied or not retried:
+            return applied
+        return self.read(f"checking whether {what} applied", landed, using)
+
+    def _run(self, what: str, operation: Callable[[], T], using: str | None) -> tuple[T, bool]:
+        deadline = self.clock() + self.seconds
+        for tries in itertools.count():
+            try:
+                return operation(), tries > 0
+            except (OperationalError, InterfaceError) as error:
+                delay = min(RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)], deadline - self.clock())
+                _close(using)
+                if delay <= 0:
+                    raise DatabaseUnavailable(
+                        f"the database stayed unreachable for {self.seconds:g} s while {what}; last error: "
+                        f"{short_reason(error)} (K8S_TASKS_DB_RETRY_SECONDS sets how long to retry)"
+                    ) from error
+                line = (
+                    f"k8s-tasks: database error while {what}: {short_reason(error)}; retrying in {delay:g} s"
+                )
+                self.retried.append(line)
+                print(line, file=sys.stderr, flush=True)
+                self.sleep(delay)
+        raise AssertionError("itertools.count() ended")
+
+
+def _close(using: str | None) -> None:
+    """Drop the broken connection (all of them if the alias is not known); the next query reconnects."""
+    for alias in [using] if using else list(connections):
+        with contextlib.suppress(Exception):
+            connections[alias].close()
+
+
+def _state_fields() -> list[str]:
+    """The row's columns but the payloads: what the runner reloads to see the state."""
+    return [f.attname for f in TaskRecord._meta.concrete_fields if f.attname not in PAYLOAD]
+
+
+def _refresh(db: Database, record: TaskRecord, *extra: str) -> None:
+    fields = [*_state_fields(), *extra]
+    db.read("reading the task", lambda: record.refresh_from_db(fields=fields), record._state.db)
+
+
+def _landed(record: TaskRecord, state: Callable[[TaskRecord], bool]) -> Callable[[], bool]:
+    """For Database.write: reload the row's state into ``record``; is it the state the write sets?"""
+
+    def check() -> bool:
+        record.refresh_from_db(fields=_state_fields())
+        return state(record)
+
+    return check
+
+
+def _is(status: str, attempt: int, error: tuple[str, str] | None = None) -> Callable[[TaskRecord], bool]:
+    """The row is at ``status`` and ``attempt`` (and its last error is ``error``, path and traceback)."""
+    entry = error_entry(*error) if error else None
+
+    def state(row: TaskRecord) -> bool:
+        if row.status != status or row.attempt != attempt:
+            return False
+        return entry is None or (bool(row.errors) and row.errors[-1] == entry)
+
+    return state
+
+
+# -- the runner's writes: each one Database.write, with what "already applied" looks like ----------------
+
+
+def mark_running(db: Database, record: TaskRecord, worker_id: str, attempt: int) -> bool:
+    running = _is(TaskResultStatus.RUNNING, attempt)
+    return db.write(
+        "marking it RUNNING",
+        lambda: record.set_running(worker_id, attempt),
+        _landed(record, lambda row: running(row) and row.worker_ids[-1:] == [worker_id]),
+        record._state.db,
+    )
+
+
+def write_successful(db: Database, record: TaskRecord, value: Any) -> bool:
+    return db.write(
+        "writing the result",
+        lambda: record.set_successful(value),
+        _landed(record, _is(TaskResultStatus.SUCCESSFUL, record.attempt)),
+        record._state.db,
+    )
+
+
+def write_failed(db: Database, record: TaskRecord, path: str, tb: str, reason: str, attempt: int) -> bool:
+    return db.write(
+        "writing the failure",
+        lambda: record.set_failed(path, tb, reason, attempt=attempt),
+        _landed(record, _is(TaskResultStatus.FAILED, attempt, (path, tb))),
+        record._state.db,
+    )
+
+
+def write_retry(
+    db: Database, record: TaskRecord, attempt: int, delay: timedelta, path: str, tb: str, reason: str
+) -> bool:
+    """READY for the next attempt (or FAILED, if a cancel was requested meanwhile), ``delay`` from now by
+    the database's clock: a node whose clock runs ahead must not postpone the retry."""
+    now = db.read("reading the database clock", lambda: database_now(record._state.db or "default"))
+    scheduled = _is(TaskResultStatus.READY, attempt + 1, (path, tb))
+    cancelled = _is(TaskResultStatus.FAILED, attempt, (path, tb))
+    return db.write(
+        "scheduling the retry",
+        lambda: record.retry(
+            attempt=attempt,
+            run_after=now + delay,
+            infrastructure=False,
+            exception_class_path=path,
+            traceback=tb,
+            reason=reason,
+        ),
+        _landed(record, lambda row: scheduled(row) or cancelled(row)),
+        record._state.db,
+    )
+
+
+def write_pending_reason(db: Database, record: TaskRecord, reason: str, attempt: int) -> bool:
+    return db.write(
+        "writing the reason",
+        lambda: record.set_pending_reason(reason, attempt=attempt),
+        _landed(record, lambda row: row.attempt == attempt and row.reason == reason),
+        record._state.db,
+    )
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
 
 
 def should_retry(record: TaskRecord, attempt: int, max_attempts: int) -> bool:
@@ -116,6 +296,39 @@ def write_termination_log(path: str, summary: Mapping[str, Any]) -> None:
         Path(path).write_text(termination_message(summary) + "\n")
 
 
+class _BadArguments(Exception):
+    """The row's args / kwargs cannot be loaded; the message says why, the cause is the original error."""
+
+
+def load_arguments(db: Database, record: TaskRecord, max_depth: int) -> tuple[list[Any], dict[str, Any]]:
+    """The row's args and kwargs, decoded here rather than by the ORM so that a row that cannot be decoded
+    (nested 5,000 deep, written around enqueue's checks) ends the task with a reason, not a crash."""
+    rows = TaskRecord._default_manager.using(record._state.db).filter(pk=record.pk)
+    texts = rows.values_list(Cast("args", TextField()), Cast("kwargs", TextField()))
+    args_text, kwargs_text = db.read("reading the arguments", texts.get, record._state.db)
+    try:
+        args, kwargs = json.loads(args_text), json.loads(kwargs_text)
+    except RecursionError as error:
+        raise _BadArguments(
+            f"nested deeper than Python's json can decode (RecursionError); enqueue refuses arguments nested "
+            f"more than {max_depth} levels (MAX_NESTING_DEPTH), so this row was written another way"
+        ) from error
+    except ValueError as error:
+        raise _BadArguments(f"they are not valid JSON ({short_reason(error)})") from error
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        why = (
+            f"args must be a JSON list and kwargs an object, not {type(args).__name__} and "
+            f"{type(kwargs).__name__}"
+        )
+        raise _BadArguments(why) from TypeError(why)
+    return args, kwargs
+
+
+def _result_limits(task: Task) -> PayloadLimits:
+    limits = getattr(task.get_backend(), "result_limits", DEFAULT_RESULT_LIMITS)
+    return cast(PayloadLimits, limits)
+
+
 def _call(result: TaskResult) -> Any:
     task = result.task
     args: list[Any] = list(result.args)
@@ -126,62 +339,79 @@ def _call(result: TaskResult) -> Any:
     return task.func(*args, **result.kwargs)
 
 
-def _json_value(value: Any) -> Any:
-    """Normalise a return value as django.tasks does, and insist it round-trips through JSON."""
-    normalised = normalize_json(value)
-    return json.loads(json.dumps(normalised, allow_nan=False))
-
-
 def _raise_sigterm(signum: int, frame: FrameType | None) -> None:
     raise _SigTerm()
 
 
-def run_task(result_id: str, env: RunnerEnv, now: Callable[[], datetime] = timezone.now) -> int:
+def run_task(result_id: str, env: RunnerEnv, db: Database | None = None) -> int:
     """Claim this attempt of the task, run it, write the outcome; returns the process exit code."""
+    db = db or Database(env.db_retry_seconds)
     summary: dict[str, Any] = {"id": result_id}
     try:
-        record = find_record(result_id)
+        record = db.read("reading the task", lambda: find_record(result_id, defer=PAYLOAD))
     except TaskResultDoesNotExist as e:
         raise UsageError(f"no task result with id {result_id!r} in the task database") from e
     attempt = env.attempt or record.attempt
     summary.update(attempt=attempt, task=record.task_path, queue=record.queue_name)
-    if record.status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+    if record.status in FINISHED:
         raise UsageError(f"task {result_id} is already {record.status}; it is not run again")
     if record.cancel_requested:
-        record.set_failed(CANCELLED_PATH, "Cancelled before it started.\n", "cancelled", attempt=attempt)
-        write_termination_log(env.termination_log, {**summary, "status": "FAILED", "reason": "cancelled"})
-        print(f"k8s-tasks: task {result_id} was cancelled; not running it", file=sys.stderr)
-        return EXIT_FAILED
-    if not record.set_running(env.worker_id, attempt):
-        record.refresh_from_db()
+        write_failed(db, record, CANCELLED_PATH, "Cancelled before it started.\n", "cancelled", attempt)
+        task = _loaded_or_none(db, record)
+        return _finish(
+            db, record, task, {**summary, "status": "FAILED", "reason": "cancelled"}, env, EXIT_FAILED
+        )
+    if not mark_running(db, record, env.worker_id, attempt):
+        _refresh(db, record)
         raise UsageError(
             f"task {result_id} attempt {attempt} is not runnable: it is {record.status} at attempt "
             f"{record.attempt} (another runner has it, or it finished)"
         )
     try:
-        result = record.to_task_result()
-    except Exception as error:  # the task cannot even be loaded from this image
+        task = record.get_task()
+    except Exception as error:  # the task cannot even be imported from this image: no Task, no signal
         reason = f"cannot load task {record.task_path}: {short_reason(error)}"
-        tb = "".join(traceback.format_exception(error))
-        record.set_failed(class_path(error), tb, reason, attempt=attempt)
+        write_failed(
+            db, record, class_path(error), "".join(traceback.format_exception(error)), reason, attempt
+        )
         write_termination_log(env.termination_log, {**summary, "status": "FAILED", "reason": reason})
         print(f"k8s-tasks: task {result_id} attempt {attempt}: {reason}", file=sys.stderr)
         return EXIT_FAILED
-    task_started.send(sender=type(result.task.get_backend()), task_result=result)
+    limits = _result_limits(task)
+    try:
+        record.args, record.kwargs = load_arguments(db, record, limits.max_depth)
+        result = record.to_task_result(task)
+    except DatabaseUnavailable:
+        raise
+    except Exception as error:
+        # Not retried: the row will not change. task_finished goes out with the arguments left empty.
+        original: BaseException = error
+        if isinstance(error, _BadArguments):
+            why, original = str(error), error.__cause__ or error  # the decoder's error is recorded
+        elif isinstance(error, RecursionError):  # decoded, but too deep for Django's normalize_json
+            why = f"nested deeper than Python can handle ({short_reason(error)})"
+        else:
+            why = short_reason(error)
+        reason = f"cannot load the arguments of task {result_id}: {why}"
+        tb = "".join(traceback.format_exception(original))
+        write_failed(db, record, class_path(original), tb, reason, attempt)
+        record.args, record.kwargs = [], {}
+        return _finish(db, record, task, {**summary, "status": "FAILED", "reason": reason}, env, EXIT_FAILED)
+    task_started.send(sender=type(task.get_backend()), task_result=result)
 
     previous = signal.signal(signal.SIGTERM, _raise_sigterm)
     try:
         try:
-            value = _json_value(_call(result))
+            raw = _call(result)
         finally:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # finish writing the outcome undisturbed
     except _SigTerm as stop:
-        record.refresh_from_db(fields=["cancel_requested"])
+        _refresh(db, record)
         if env.managed and not record.cancel_requested:
             # Under the operator, Kubernetes knows why (eviction, deadline, node drain): the operator
             # writes the verdict when the Job ends, possibly a retry. The row says what happened so far.
             why = "terminated by SIGTERM; the operator records the cause once the Job ends"
-            record.set_pending_reason(why, attempt=attempt)
+            write_pending_reason(db, record, why, attempt)
             write_termination_log(env.termination_log, {**summary, "status": "TERMINATED", "reason": why})
             print(f"k8s-tasks: task {result_id} attempt {attempt}: {why}", file=sys.stderr)
             return EXIT_TERMINATED
@@ -194,42 +424,59 @@ def run_task(result_id: str, env: RunnerEnv, now: Callable[[], datetime] = timez
             )
         )
         tb = "Traceback (most recent call last):\n" + "".join(traceback.format_tb(stop.__traceback__))
-        record.set_failed(path, f"{tb}{path}: {why}\n", why, attempt=attempt)
-        return _finish(record, result, {**summary, "status": "FAILED", "reason": why}, env, EXIT_TERMINATED)
+        write_failed(db, record, path, f"{tb}{path}: {why}\n", why, attempt)
+        return _finish(db, record, task, {**summary, "status": "FAILED", "reason": why}, env, EXIT_TERMINATED)
     except BaseException as error:  # the task's own failure, as django.tasks records it
         if isinstance(error, KeyboardInterrupt):
             raise
         tb = "".join(traceback.format_exception(error))
         reason = short_reason(error)
         if should_retry(record, attempt, env.max_attempts):
-            record.retry(
-                attempt=attempt,
-                run_after=now() + env.retry_delay,
-                infrastructure=False,
-                exception_class_path=class_path(error),
-                traceback=tb,
-                reason=f"attempt {attempt} failed, will retry: {reason}",
-            )
+            why = f"attempt {attempt} failed, will retry: {reason}"
+            write_retry(db, record, attempt, env.retry_delay, class_path(error), tb, why)
             status = "READY"
         else:
-            record.set_failed(class_path(error), tb, reason, attempt=attempt)
+            write_failed(db, record, class_path(error), tb, reason, attempt)
             status = "FAILED"
-        return _finish(record, result, {**summary, "status": status, "reason": reason}, env, EXIT_FAILED)
+        return _finish(db, record, task, {**summary, "status": status, "reason": reason}, env, EXIT_FAILED)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    if not record.set_successful(value):
-        record.refresh_from_db()
+    try:
+        value = json_result(task.module_path, raw, limits)
+    except InvalidTaskResult as error:  # the task ran: it fails with this, and is never run again for it
+        reason = short_reason(error)
+        tb = "".join(traceback.format_exception(error))
+        write_failed(db, record, class_path(error), tb, reason, attempt)
+        return _finish(db, record, task, {**summary, "status": "FAILED", "reason": reason}, env, EXIT_FAILED)
+    if not write_successful(db, record, value):
+        _refresh(db, record)
         why = f"result not recorded: the task is now {record.status} ({record.reason or 'no reason given'})"
         raise UsageError(f"task {result_id}: {why}")
-    return _finish(record, result, {**summary, "status": "SUCCESSFUL"}, env, EXIT_OK)
+    return _finish(db, record, task, {**summary, "status": "SUCCESSFUL"}, env, EXIT_OK)
+
+
+def _loaded_or_none(db: Database, record: TaskRecord) -> Task | None:
+    """The task with its arguments on ``record``, for task_finished; None if either cannot be loaded."""
+    try:
+        task = record.get_task()
+        record.args, record.kwargs = load_arguments(db, record, _result_limits(task).max_depth)
+    except Exception:
+        return None
+    return task
 
 
 def _finish(
-    record: TaskRecord, result: TaskResult, summary: dict[str, Any], env: RunnerEnv, code: int
+    db: Database, record: TaskRecord, task: Task | None, summary: dict[str, Any], env: RunnerEnv, code: int
 ) -> int:
-    record.refresh_from_db()
-    final = record.to_task_result(result.task)
-    task_finished.send(sender=type(result.task.get_backend()), task_result=final)
+    """Send task_finished if the row is now terminal (once: never for a scheduled retry), write the
+    termination message and the log line. Without a Task (it cannot be imported) no signal is sent."""
+    try:
+        _refresh(db, record, "return_value")
+    except DatabaseUnavailable as error:  # the outcome is written; only the signal is lost
+        print(f"k8s-tasks: task {record.id}: task_finished not sent: {error}", file=sys.stderr)
+    else:
+        if task is not None and record.status in FINISHED:
+            task_finished.send(sender=type(task.get_backend()), task_result=record.to_task_result(task))
     write_termination_log(env.termination_log, summary)
     if code != EXIT_OK:
         print(
@@ -241,10 +488,14 @@ def _finish(
 def main(result_id: str, environ: Mapping[str, str] | None = None) -> int:
     """Entry point shared by ``python -m k8s_tasks run`` and ``manage.py k8s_tasks_run``."""
     environ = os.environ if environ is None else environ
+    log = environ.get("K8S_TASKS_TERMINATION_LOG") or TERMINATION_LOG
     try:
         return run_task(result_id, RunnerEnv.from_environ(environ))
     except UsageError as e:
-        log = environ.get("K8S_TASKS_TERMINATION_LOG") or TERMINATION_LOG
         write_termination_log(log, {"id": result_id, "status": "NOT_RUN", "reason": str(e)})
         print(f"k8s-tasks: {e}", file=sys.stderr)
         return EXIT_USAGE
+    except DatabaseUnavailable as e:
+        write_termination_log(log, {"id": result_id, "status": "DATABASE_UNAVAILABLE", "reason": str(e)})
+        print(f"k8s-tasks: task {result_id}: {e}; the outcome is not written", file=sys.stderr)
+        return EXIT_DATABASE

@@ -52,10 +52,18 @@ def test_return_value_is_normalised_like_django_tasks(pod_env: dict[str, str]) -
 
 def test_unserialisable_return_value_fails_the_task(pod_env: dict[str, str]) -> None:
     result = tasks.returns_object.enqueue()
-    assert run_runner(pod_env, result.id).returncode == 1
+    assert run_runner(pod_env, result.id, K8S_TASKS_MAX_ATTEMPTS="3").returncode == 1
     fetched = tasks.returns_object.get_result(result.id)
-    assert fetched.status == TaskResultStatus.FAILED
-    assert fetched.errors[0].exception_class_path == "builtins.TypeError"
+    assert fetched.status == TaskResultStatus.FAILED and fetched.attempts == 1  # not retried
+    [error] = fetched.errors
+    assert error.exception_class_path == "k8s_tasks.exceptions.InvalidTaskResult"
+    assert issubclass(error.exception_class, TypeError)
+    reason = TaskRecord.objects.get(pk=result.id).reason
+    # Django's wording (normalize_json), then what and where
+    assert reason.startswith(
+        "InvalidTaskResult: The return value of tests.tasks.returns_object cannot be stored"
+    )
+    assert "(Unsupported type: <class 'object'>): return_value is <object object at" in reason
 
 
 def test_async_function(pod_env: dict[str, str]) -> None:

@@ -45,6 +45,8 @@ def test_env_from_the_job() -> None:
         timedelta(seconds=40),
     )
     assert env.termination_log == "/tmp/t"
+    assert env.db_retry_seconds == 60
+    assert RunnerEnv.from_environ({"K8S_TASKS_DB_RETRY_SECONDS": "5"}).db_retry_seconds == 5
 
 
 @pytest.mark.parametrize(("name", "value"), [("K8S_TASKS_ATTEMPT", "0"), ("K8S_TASKS_MAX_ATTEMPTS", "x")])
