@@ -50,6 +50,7 @@ DEFAULT_DB_RETRY_SECONDS = 60
 RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between tries; then 5 s each until the bound
 # The payload columns: loaded on the runner's own terms (a row nested 5,000 deep must not crash it).
 PAYLOAD = ("args", "kwargs", "return_value")
+_SCHEMA_ERRORS = ("no such table", "no such column")  # not the database being away: not retried
 T = TypeVar("T")
 
 
@@ -116,7 +117,8 @@ class Database:
 
     ``OperationalError`` and ``InterfaceError`` (a killed backend, a restart, a network cut, a locked
     SQLite file) close the connection and retry after 0.2, 0.5, 1, 2, 5, 5, ... seconds, for up to
-    ``seconds`` in all; then DatabaseUnavailable. Other errors are not the database being away: they pass.
+    ``seconds`` in all; then DatabaseUnavailable. Other errors (and SQLite's "no such table") are not the
+    database being away: they pass at once.
     """
 
     seconds: float = DEFAULT_DB_RETRY_SECONDS
@@ -144,6 +146,8 @@ class Database:
             try:
                 return operation(), tries > 0
             except (OperationalError, InterfaceError) as error:
+                if str(error).startswith(_SCHEMA_ERRORS):  # SQLite says these with OperationalError too
+                    raise
                 delay = min(RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)], deadline - self.clock())
                 _close(using)
                 if delay <= 0:

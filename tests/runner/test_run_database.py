@@ -226,6 +226,12 @@ def test_a_read_that_recovers_returns_its_value_and_other_errors_are_not_retried
     assert database.read("reading", flaky) == 42 and fake.sleeps == [0.2, 0.5] and len(database.retried) == 2
     with pytest.raises(ValueError):
         database.read("reading", lambda: int("x"))
+
+    def unmigrated() -> None:
+        raise OperationalError("no such table: k8s_tasks_taskrecord")
+
+    with pytest.raises(OperationalError, match="no such table"):
+        database.read("reading", unmigrated)
     assert fake.sleeps == [0.2, 0.5]
 
 
