@@ -4,7 +4,8 @@ metadata of a new object, and the next version of an existing one (spec and stat
 import random
 from typing import Any
 
-from .defaults import apply_create_defaults
+from . import services
+from .defaults import apply_create_defaults, apply_update_defaults
 from .errors import BadRequest, MethodNotAllowed, NotFound, invalid
 from .objects import meta, new_uid, now_iso
 from .resources import ResourceType
@@ -110,6 +111,10 @@ def next_version(
             new.pop("status", None)
     if rt.is_custom:
         new = prune(new, rt.schema, root=True)
+    else:
+        apply_update_defaults(rt, new)
+        if services.is_service(rt):
+            services.update_defaults(current, new)
     if any(
         new.get(k) != current.get(k)
         for k in set(new) | set(current)

@@ -1,7 +1,9 @@
-"""Defaults kube-apiserver fills in on create, for the kinds whose defaults clients rely on."""
+"""Defaults kube-apiserver fills in (SetDefaults_* of pkg/apis/*/v1), for the kinds whose defaults clients
+rely on: on create, and for the spec of workloads on every update too, as upstream defaults every decode."""
 
 from typing import Any
 
+from .namespaces import defaults as namespace_defaults
 from .resources import ResourceType
 
 
@@ -21,6 +23,23 @@ def _pod_spec_defaults(spec: dict[str, Any]) -> None:
         latest = not tagged or image.endswith(":latest")
         container.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
         container.setdefault("resources", {})
+        for port in container.get("ports") or []:
+            if isinstance(port, dict):
+                port.setdefault("protocol", "TCP")
+        for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
+            _probe_defaults(container.get(probe_name))
+
+
+def _probe_defaults(probe: Any) -> None:
+    if not isinstance(probe, dict):
+        return
+    for field, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1)):
+        probe.setdefault(field, value)
+    probe.setdefault("failureThreshold", 3)
+    http = probe.get("httpGet")
+    if isinstance(http, dict):
+        http.setdefault("path", "/")
+        http.setdefault("scheme", "HTTP")
 
 
 def _qos_class(spec: dict[str, Any]) -> str:
@@ -50,8 +69,40 @@ def apply_create_defaults(rt: ResourceType, obj: dict[str, Any]) -> None:
     elif rt.group == "batch" and rt.kind == "Job":
         _job_defaults(obj)
     elif rt.group == "" and rt.kind == "Namespace":
-        obj["spec"] = obj.get("spec") or {}
-        obj["status"] = {"phase": "Active"}
+        namespace_defaults(obj)
+    elif rt.group == "apps" and rt.kind in ("Deployment", "ReplicaSet"):
+        _workload_defaults(rt.kind, obj)
+        obj["status"] = (
+            {"replicas": 0} if rt.kind == "ReplicaSet" else {}
+        )  # ReplicaSetStatus.replicas: no omitempty
+
+
+def apply_update_defaults(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """The spec defaults of an update (a PUT or patch may drop or add fields); in place."""
+    if rt.group == "apps" and rt.kind in ("Deployment", "ReplicaSet"):
+        _workload_defaults(rt.kind, obj)
+    elif rt.group == "" and rt.kind == "Pod" and isinstance(obj.get("spec"), dict):
+        _pod_spec_defaults(obj["spec"])
+
+
+def _workload_defaults(kind: str, obj: dict[str, Any]) -> None:
+    """SetDefaults_Deployment / SetDefaults_ReplicaSet (apps/v1) and the pod template's defaults."""
+    spec = obj.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        return
+    spec.setdefault("replicas", 1)
+    if kind == "Deployment":
+        strategy = spec.setdefault("strategy", {})
+        strategy.setdefault("type", "RollingUpdate")
+        if strategy["type"] == "RollingUpdate":
+            rolling = strategy.setdefault("rollingUpdate", {})
+            rolling.setdefault("maxUnavailable", "25%")
+            rolling.setdefault("maxSurge", "25%")
+        spec.setdefault("revisionHistoryLimit", 10)
+        spec.setdefault("progressDeadlineSeconds", 600)
+    template = spec.get("template")
+    if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+        _pod_spec_defaults(template["spec"])
 
 
 def _job_defaults(job: dict[str, Any]) -> None:

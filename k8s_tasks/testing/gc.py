@@ -5,6 +5,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from . import namespaces
 from .objects import now_iso
 from .resources import ResourceType
 
@@ -117,6 +118,8 @@ def removable(rt: ResourceType, obj: dict[str, Any]) -> bool:
     m = obj["metadata"]
     if not m.get("deletionTimestamp") or m.get("finalizers"):
         return False
+    if namespaces.is_namespace(rt) and namespaces.waits_for_finalizer(obj):
+        return False
     return not (rt.key == ("", "pods") and int(m.get("deletionGracePeriodSeconds") or 0) > 0)
 
 
@@ -129,6 +132,11 @@ def delete(
         raise BadRequest(f"propagationPolicy {policy!r} is not valid: use Background, Foreground or Orphan")
     m = current["metadata"]
     uid = m["uid"]
+    if namespaces.is_namespace(rt) and namespaces.waits_for_finalizer(current):
+        # emptied by the namespace controller, which then removes the finalizer and so the namespace
+        if m.get("deletionTimestamp"):
+            return current
+        return store.commit(rt, "MODIFIED", namespaces.mark_terminating(current), current)
     if rt.key == ("", "pods"):
         period = _pod_grace(current, grace)
         if period > 0:

@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from . import admission, gc
+from . import admission, gc, namespaces, services
 from .errors import (
     AlreadyExists,
     ApiError,
@@ -64,7 +64,8 @@ class Store(TypeRegistry):
         self.dependents: dict[str, set[tuple[ResourceType, str, str]]] = {}
         for rt in (*BUILTINS, *KOPF_PEERINGS):
             self.register(rt)
-        self.create(self.resource_type("v1", "Namespace"), {"metadata": {"name": "default"}})
+        for name in namespaces.INITIAL:
+            self.create(self.resource_type("v1", "Namespace"), {"metadata": {"name": name}})
 
     def register(self, rt: ResourceType) -> None:
         super().register(rt)
@@ -197,8 +198,12 @@ class Store(TypeRegistry):
         if copy:
             obj = clone(obj)
         ns = admission.settle_namespace(rt, obj, namespace)
-        if rt.namespaced and ("", ns) not in self._objects[("", "namespaces")]:
-            raise not_found("namespaces", "", ns)
+        if rt.namespaced:
+            holder = self._objects[("", "namespaces")].get(("", ns))
+            if holder is None:
+                raise not_found("namespaces", "", ns)
+            if holder["metadata"].get("deletionTimestamp"):
+                raise namespaces.refuse_in_terminating(rt, obj["metadata"].get("name") or "", ns)
         name = admission.settle_name(rt, obj)
         if (ns, name) in self._objects[rt.key]:
             resource = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
@@ -207,6 +212,8 @@ class Store(TypeRegistry):
                 details={"name": name, "group": rt.group, "kind": rt.plural},
             )
         obj = admission.initialise(rt, obj)
+        if services.is_service(rt):
+            services.create_defaults(self, rt, obj)
         if check:
             validate(rt, obj, strict=strict)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):

@@ -49,13 +49,16 @@ CREATE_FORMS = [
 
 
 def _normal(obj: dict[str, Any], twin_suffix: str = "") -> dict[str, Any]:
+    """The object without what differs between two creations: uid, version, time, namespace, cluster IP."""
     text = json.dumps(obj).replace(obj["metadata"]["uid"], "UID")
+    if twin_suffix:  # a cluster-scoped twin has another name; its name label follows it
+        name = obj["metadata"]["name"]
+        text = text.replace(f'"{name}"', f'"{name.removesuffix(twin_suffix)}"')
     result = json.loads(text)
-    meta = result["metadata"]
     for key in ("uid", "resourceVersion", "creationTimestamp", "namespace", "managedFields"):
-        meta.pop(key, None)
-    if twin_suffix:
-        meta["name"] = meta["name"].removesuffix(twin_suffix)
+        result["metadata"].pop(key, None)
+    if result["kind"] == "Service":  # allocated at random
+        assert result["spec"].pop("clusterIP") == result["spec"].pop("clusterIPs")[0]
     return dict(result)
 
 

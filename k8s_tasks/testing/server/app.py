@@ -5,9 +5,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import fieldlabels
 from ..errors import ApiError, BadRequest, MethodNotAllowed, NotFound
-from ..objects import now_iso
-from ..resources import ResourceType
 from ..store import Store
 from ..validation import definition_name
 from . import discovery, openapi
@@ -16,50 +15,13 @@ from .faults import Faults
 from .http import error_response, flag, int_param, respond, wants
 from .logs import serve_log
 from .paging import page
+from .subresources import deletion_answer, post_subresource, serve_scale
 from .tables import partial_metadata, table
+from .targets import Target, parse_target, verb_of
 from .watching import serve_watch
 
 STORE_KEY = web.AppKey("store", Store)
 FAULTS_KEY = web.AppKey("faults", Faults)
-
-
-class Target:
-    """What a resource path names: type, namespace, object name and subresource."""
-
-    def __init__(self, rt: ResourceType, namespace: str | None, name: str | None, sub: str | None) -> None:
-        self.rt, self.namespace, self.name, self.sub = rt, namespace, name, sub
-
-
-def parse_target(store: Store, group: str, version: str, tail: str) -> Target:
-    parts = [p for p in tail.split("/") if p]
-    if not parts:
-        raise NotFound("the server could not find the requested resource")
-    namespace = None
-    if parts[0] == "namespaces" and len(parts) >= 3 and parts[2] not in ("status", "finalize"):
-        namespace, parts = parts[1], parts[2:]
-    if len(parts) > 3:
-        raise NotFound(f"the server could not find the requested resource: /{tail}")
-    rt = store.resource_for(group, version, parts[0])
-    name = parts[1] if len(parts) > 1 else None
-    sub = parts[2] if len(parts) > 2 else None
-    if sub is not None and sub not in rt.subresources:
-        raise NotFound(f"the server could not find the requested resource ({rt.plural}/{sub})")
-    if not rt.namespaced and namespace is not None:
-        raise NotFound(f"the server could not find the requested resource: {rt.plural} is cluster-scoped")
-    return Target(rt, namespace, name, sub)
-
-
-_VERBS = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
-
-
-def _verb(request: web.Request, target: Target) -> str:
-    verb = _VERBS.get(request.method, "get")
-    if target.name is None:
-        if verb == "get":
-            return "watch" if flag(request, "watch") else "list"
-        if verb == "delete":
-            return "deletecollection"
-    return verb
 
 
 class Api:
@@ -71,7 +33,7 @@ class Api:
         info = request.match_info
         try:
             target = parse_target(self.store, info.get("group", ""), info["version"], info["tail"])
-            verb = _verb(request, target)
+            verb = verb_of(request, target)
             check_accept(request)
             if self.faults.faults:
                 await self.faults.check(verb, target.rt.plural)
@@ -82,13 +44,15 @@ class Api:
     async def _dispatch(self, request: web.Request, t: Target, verb: str) -> web.StreamResponse:
         store, rt = self.store, t.rt
         strict = request.query.get("fieldValidation") == "Strict"
+        if t.sub == "scale":
+            return await serve_scale(request, store, t, verb)
         if verb == "watch":
             return await serve_watch(request, store, self.faults, rt, t.namespace, self.bookmark_seconds)
         if verb == "list":
             return self._list(request, t)
         if verb == "create":
             if t.name is not None:
-                return await self._post_sub(request, t)
+                return await post_subresource(request, store, t)
             body = await read_body(request, rt)
             if flag(request, "dryRun") or request.query.get("dryRun") == "All":
                 return respond(body, 201)
@@ -99,7 +63,7 @@ class Api:
                 rt,
                 t.namespace,
                 label_selector=request.query.get("labelSelector"),
-                field_selector=request.query.get("fieldSelector"),
+                field_selector=fieldlabels.check(rt, request.query.get("fieldSelector")),
                 **options,
             )
             return respond(
@@ -146,18 +110,7 @@ class Api:
         if verb == "delete":
             options = await read_delete_options(request)
             result = store.delete(rt, t.namespace, t.name, **options)
-            if store.stored_or_none(rt, t.namespace, t.name) is not None:
-                return respond(result)
-            m = result["metadata"]
-            return respond(
-                {
-                    "kind": "Status",
-                    "apiVersion": "v1",
-                    "metadata": {},
-                    "status": "Success",
-                    "details": {"name": m["name"], "group": rt.group, "kind": rt.plural, "uid": m["uid"]},
-                }
-            )
+            return respond(deletion_answer(rt, result, store.stored_or_none(rt, t.namespace, t.name) is None))
         raise MethodNotAllowed(f"{request.method} is not supported on {request.path}")
 
     def _apply(self, t: Target, body: Any, strict: bool) -> web.Response:
@@ -185,7 +138,7 @@ class Api:
             rt,
             t.namespace,
             label_selector=request.query.get("labelSelector"),
-            field_selector=request.query.get("fieldSelector"),
+            field_selector=fieldlabels.check(rt, request.query.get("fieldSelector")),
             copy=False,
         )
         items, meta = page(items, int_param(request, "limit"), request.query.get("continue"), rv)
@@ -199,31 +152,6 @@ class Api:
         else:
             kind, api_version = rt.list_kind, rt.api_version
         return respond({"kind": kind, "apiVersion": api_version, "metadata": meta, "items": items})
-
-    async def _post_sub(self, request: web.Request, t: Target) -> web.Response:
-        assert t.name is not None
-        if t.sub != "eviction":
-            raise MethodNotAllowed(f"POST is not supported on {t.rt.plural}/{t.sub}")
-        store, rt = self.store, t.rt
-
-        def mark(pod: dict[str, Any]) -> None:
-            status = pod.setdefault("status", {})
-            status["conditions"] = [
-                *(status.get("conditions") or []),
-                {
-                    "type": "DisruptionTarget",
-                    "status": "True",
-                    "reason": "EvictionByEvictionAPI",
-                    "message": "Eviction API: evicting",
-                    "lastTransitionTime": now_iso(),
-                },
-            ]
-
-        store.mutate(rt, t.namespace, t.name, mark, subresource="status")
-        store.delete(rt, t.namespace, t.name)
-        return respond(
-            {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}, 201
-        )
 
 
 def make_app(

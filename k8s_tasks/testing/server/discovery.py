@@ -61,15 +61,26 @@ def resource_list(group: str, version: str, types: list[ResourceType]) -> dict[s
             entry["categories"] = list(rt.categories)
         resources.append(entry)
         for sub in sorted(rt.subresources):
-            if sub in ("status", "scale"):
-                verbs = ["get", "patch", "update"]
+            if sub == "status":
                 resources.append(
                     {
-                        "name": f"{rt.plural}/{sub}",
+                        "name": f"{rt.plural}/status",
                         "singularName": "",
                         "namespaced": rt.namespaced,
                         "kind": rt.kind,
-                        "verbs": verbs,
+                        "verbs": ["get", "patch", "update"],
+                    }
+                )
+            elif sub == "scale":  # the scale subresource speaks autoscaling/v1 Scale
+                resources.append(
+                    {
+                        "name": f"{rt.plural}/scale",
+                        "singularName": "",
+                        "namespaced": rt.namespaced,
+                        "group": "autoscaling",
+                        "version": "v1",
+                        "kind": "Scale",
+                        "verbs": ["get", "patch", "update"],
                     }
                 )
             elif sub == "log":

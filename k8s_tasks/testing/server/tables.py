@@ -7,6 +7,7 @@ from typing import Any
 from ..resources import ResourceType
 from .humanize import age, between
 from .jsonpath import evaluate
+from .moretables import PRINTERS as MORE_PRINTERS
 
 Row = list[Any]
 Column = tuple[str, str, int]  # (name, type, priority)
@@ -212,6 +213,7 @@ PRINTERS: dict[tuple[str, str], tuple[list[Column], Callable[[dict[str, Any]], R
     ),
 }
 PRINTERS[("events.k8s.io", "events")] = PRINTERS[("", "events")]
+PRINTERS.update(MORE_PRINTERS)
 
 
 def _custom(rt: ResourceType) -> tuple[list[Column], Callable[[dict[str, Any]], Row]]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .. import fieldlabels
 from ..errors import Gone
 from ..resources import ResourceType
 from ..store import Store
@@ -53,7 +54,8 @@ async def serve_watch(
     namespace: str | None,
     bookmark_seconds: float,
 ) -> web.StreamResponse:
-    labels, fields = request.query.get("labelSelector"), request.query.get("fieldSelector")
+    labels = request.query.get("labelSelector")
+    fields = fieldlabels.check(rt, request.query.get("fieldSelector"))
     rv = request.query.get("resourceVersion") or None
     send_initial = request.query.get("sendInitialEvents")
     initial: list[dict[str, Any]] = []

@@ -5,6 +5,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ApiError
 from ..objects import stamp
 
 if TYPE_CHECKING:
@@ -84,5 +85,7 @@ class Recorder:
         event = event_manifest(involved, kind_api, type_, reason, message, component, host, field_path)
         try:
             self.store.create(self._rt, event, copy=False, check=False)
+        except ApiError as exc:  # e.g. a terminating namespace: client-go drops the event too
+            log.debug("Server rejected event (will not retry!): %s", exc.message)
         except Exception:
             log.exception("could not record event %s %s", reason, message)

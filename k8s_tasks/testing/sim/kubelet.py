@@ -131,7 +131,9 @@ class Kubelet:
             log_file=log_file(self.log_root, pod, cname),
             termination_log=termination_log,
             memory_limit=memory_limit(container),
-            fake_seconds=self.fake_seconds,
+            fake_seconds=None
+            if (pod.get("spec") or {}).get("restartPolicy") == "Always"
+            else self.fake_seconds,
             fake_exit_code=self.fake_exit_code,
             annotations=meta.get("annotations") or {},
         )

@@ -31,14 +31,20 @@ def terminated(
 
 
 def container_status(
-    container: dict[str, Any], state: dict[str, Any], restart_count: int, last_state: dict[str, Any], cid: str
+    container: dict[str, Any],
+    state: dict[str, Any],
+    restart_count: int,
+    last_state: dict[str, Any],
+    cid: str,
+    probed_ready: bool | None = None,
 ) -> dict[str, Any]:
+    """``probed_ready``: the readiness probe's verdict (None: no probe, ready once running)."""
     is_running = "running" in state
     status: dict[str, Any] = {
         "name": container["name"],
         "image": container.get("image", ""),
         "imageID": "",
-        "ready": is_running,
+        "ready": is_running and probed_ready is not False,
         "started": is_running,
         "restartCount": restart_count,
         "state": state,

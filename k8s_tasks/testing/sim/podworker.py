@@ -13,7 +13,8 @@ from ..errors import NotFound
 from .env import ConfigError, container_env, expand
 from .logs import log_path
 from .podstatus import container_status, pod_conditions, pod_phase, running, terminated, waiting
-from .runtime import Container, ContainerContext, StartError, now_stamp
+from .probes import readiness_loop
+from .runtime import Container, ContainerContext, ProcessRuntime, StartError, now_stamp, process_env
 
 if TYPE_CHECKING:
     from .kubelet import Kubelet
@@ -42,6 +43,7 @@ class PodWorker:
         self.last: dict[str, dict[str, Any]] = {}
         self.cids: dict[str, str] = {}
         self.running: dict[str, Container] = {}
+        self.ready: dict[str, bool] = {}  # readiness probe verdicts of running containers that have one
         self.initialized = not self.inits
         self.stopping = asyncio.Event()
         self.deleting = False
@@ -59,6 +61,7 @@ class PodWorker:
                 self.restarts.get(c["name"], 0),
                 self.last.get(c["name"], {}),
                 self.cids.get(c["name"], ""),
+                self.ready.get(c["name"]),
             )
             for c in group
         ]
@@ -197,11 +200,17 @@ class PodWorker:
                 self.event("Normal", "Created", f"Created container: {name}", name)
                 self.event("Normal", "Started", f"Started container {name}", name)
                 self.states[name] = running(container.started_at)
+                prober = self._start_readiness(c, ctx)
                 if self.stopping.is_set():
                     container.signal(signal.SIGKILL)
-                elif self.kubelet.report_running:
+                elif self.kubelet.report_running or self.restart_policy == "Always":
                     self.report()
-                result = await container.wait()
+                try:
+                    result = await container.wait()
+                finally:
+                    if prober is not None:
+                        prober.cancel()
+                    self.ready.pop(name, None)
                 self.running.pop(name, None)
                 message = result.message
                 if (
@@ -223,6 +232,22 @@ class PodWorker:
             await self._pause(min(10.0 * 2 ** (self.restarts[name] - 1), 300.0) / 10)
             if self.stopping.is_set():
                 return False
+
+    def _start_readiness(self, c: dict[str, Any], ctx: ContainerContext) -> "asyncio.Task[None] | None":
+        """Probe a process container's readiness; it stays unready until the probe passes."""
+        probe = c.get("readinessProbe")
+        if not isinstance(probe, dict) or not isinstance(self.kubelet.runtime, ProcessRuntime):
+            return None
+        name = c["name"]
+        self.ready[name] = False
+
+        def changed(ready: bool) -> None:
+            if name in self.ready:
+                self.ready[name] = ready
+                self.report()
+
+        env = process_env(ctx.env)
+        return asyncio.ensure_future(readiness_loop(probe, c, env, str(ctx.working_dir), changed))
 
     def stop(self, reason: str | None = None, message: str | None = None, grace: float = 30.0) -> None:
         """Stop every container: SIGTERM now, SIGKILL after ``grace`` seconds."""

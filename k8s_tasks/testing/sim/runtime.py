@@ -43,7 +43,7 @@ class ContainerContext:
     log_file: Path
     termination_log: Path
     memory_limit: int | None = None
-    fake_seconds: float = 0.0
+    fake_seconds: float | None = 0.0  # None: until stopped
     fake_exit_code: int = 0
     annotations: dict[str, str] = field(default_factory=dict)
 
@@ -117,13 +117,21 @@ class ProcessContainer:
         return Exit(exit_code, reason, message, self.started_at, now_stamp())
 
 
+def process_env(container_env: dict[str, str]) -> dict[str, str]:
+    """A container process's environment: the cluster's PATH (its Python first) and PYTHONPATH, then the
+    pod's own variables."""
+    env = {
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "/usr/bin:/bin")])
+    }
+    if os.environ.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    env.update(container_env)
+    return env
+
+
 class ProcessRuntime:
     async def start(self, ctx: ContainerContext) -> Container:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
-        env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env["PATH"]])
-        if os.environ.get("PYTHONPATH"):
-            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-        env.update(ctx.env)
+        env = process_env(ctx.env)
         ctx.log_file.parent.mkdir(parents=True, exist_ok=True)
         ctx.termination_log.parent.mkdir(parents=True, exist_ok=True)
         ctx.termination_log.write_bytes(b"")
@@ -150,14 +158,18 @@ class ProcessRuntime:
 
 
 class FakeContainer:
-    """Exits ``exit_code`` ``seconds`` after it started (at once if 0), or 128 + N on signal N."""
+    """Exits ``exit_code`` ``seconds`` after it started (at once if 0; never if None), or 128 + N on
+    signal N."""
 
-    def __init__(self, seconds: float, exit_code: int) -> None:
+    def __init__(self, seconds: float | None, exit_code: int) -> None:
         loop = asyncio.get_running_loop()
         self.started_at = now_stamp()
-        self._exit_code, self._seconds = exit_code, seconds
+        self._exit_code = exit_code
+        self._seconds = float("inf") if seconds is None else seconds
         self._exit: asyncio.Future[int] = loop.create_future()
-        self._timer = loop.call_later(seconds, self._end, exit_code) if seconds > 0 else None
+        self._timer: asyncio.TimerHandle | None = None
+        if seconds is not None and seconds > 0:
+            self._timer = loop.call_later(seconds, self._end, exit_code)
 
     def _end(self, code: int) -> None:
         if not self._exit.done():
@@ -175,10 +187,12 @@ class FakeContainer:
 
 class FakeRuntime:
     """No process: the container runs ``fake_seconds`` then exits ``fake_exit_code`` (per-pod overrides:
-    annotations ``k8s-tasks.io/fake-seconds`` and ``k8s-tasks.io/fake-exit-code``). It writes no log
+    annotations ``k8s-tasks.io/fake-seconds`` and ``k8s-tasks.io/fake-exit-code``); a container of a pod
+    that restarts Always (a Deployment's) runs until it is stopped, as a server would. It writes no log
     file: the API server serves a started container without one as an empty log."""
 
     async def start(self, ctx: ContainerContext) -> Container:
-        seconds = float(ctx.annotations.get("k8s-tasks.io/fake-seconds", ctx.fake_seconds))
+        override = ctx.annotations.get("k8s-tasks.io/fake-seconds")
+        seconds = float(override) if override is not None else ctx.fake_seconds
         code = int(ctx.annotations.get("k8s-tasks.io/fake-exit-code", ctx.fake_exit_code))
         return FakeContainer(seconds, code)

@@ -6,15 +6,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AlreadyExists, NotFound
+from .deployments import DeploymentController
 from .events import Recorder
 from .informer import Informer, cancel_all
 from .jobs import JobController
 from .jobstatus import TERMINAL
 from .kubelet import Kubelet
+from .namespacectl import NamespaceController
 from .nodes import NodeSpec, node_manifest
 from .podstatus import terminated
+from .replicasets import ReplicaSetController
 from .runtime import now_stamp
 from .scheduler import Scheduler
+from .serviceaccounts import ServiceAccountController
 from .ttl import TTLController
 
 if TYPE_CHECKING:
@@ -46,9 +50,26 @@ class Simulation:
         self.pods = Informer(store, store.resource_type("v1", "Pod"))
         self.nodes = Informer(store, store.resource_type("v1", "Node"))
         self.jobs = Informer(store, store.resource_type("batch/v1", "Job"))
+        self.namespaces = Informer(store, store.resource_type("v1", "Namespace"))
+        self.accounts = Informer(store, store.resource_type("v1", "ServiceAccount"))
+        self.deployments = Informer(store, store.resource_type("apps/v1", "Deployment"))
+        self.replicasets = Informer(store, store.resource_type("apps/v1", "ReplicaSet"))
         self.scheduler = Scheduler(self.pods, self.nodes, self.recorder)
         self.job_controller = JobController(self.jobs, self.pods, self.recorder, job_backoff_seconds)
         self.ttl = TTLController(self.jobs)
+        self.namespace_controller = NamespaceController(store, self.namespaces)
+        self.account_controller = ServiceAccountController(store, self.namespaces, self.accounts)
+        self.replicaset_controller = ReplicaSetController(self.replicasets, self.pods, self.recorder)
+        self.deployment_controller = DeploymentController(self.deployments, self.replicasets, self.recorder)
+        self._controllers = (
+            self.scheduler,
+            self.job_controller,
+            self.ttl,
+            self.namespace_controller,
+            self.account_controller,
+            self.replicaset_controller,
+            self.deployment_controller,
+        )
         self.kubelet = Kubelet(
             store,
             self.pods,
@@ -67,18 +88,27 @@ class Simulation:
         self.workdir.mkdir(parents=True, exist_ok=True)
         for spec in self._specs:
             self.add_node(spec)
-        for informer in (self.nodes, self.jobs, self.pods):
+        informers = (
+            self.nodes,
+            self.jobs,
+            self.pods,
+            self.namespaces,
+            self.accounts,
+            self.replicasets,
+            self.deployments,
+        )
+        for informer in informers:
             self._tasks.append(asyncio.ensure_future(informer.run()))
             await informer.synced.wait()
-        for runner in (self.scheduler.run, self.job_controller.run, self.ttl.run):
-            self._tasks.append(asyncio.ensure_future(runner()))
+        for controller in self._controllers:
+            self._tasks.append(asyncio.ensure_future(controller.run()))
 
     async def stop(self) -> None:
         await self.kubelet.stop()
         await cancel_all(self._tasks)
         self._tasks.clear()
-        for queue in (self.scheduler.queue, self.job_controller.queue, self.ttl.queue):
-            queue.close()
+        for controller in self._controllers:
+            controller.queue.close()
 
     def add_node(self, spec: NodeSpec) -> None:
         """Register a node (its kubelet starts running pods bound to it at once)."""
