@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup test test-sqlite test-postgres lint check demo bench clean
+.PHONY: setup test test-sqlite test-postgres lint check demo bench chaos clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -40,6 +40,10 @@ demo: setup  ## local cluster + operator on SQLite, every example enqueued, show
 bench: setup  ## benchmarks side by side with django-tasks-db, SQLite and PostgreSQL (~19-23 min: 5 repetitions, see bench/README.md)
 	bash scripts/ensure-postgres.sh
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+chaos: setup  ## the full chaos run of tests/faults (300 tasks, 60 operator SIGKILLs, a real PostgreSQL restart; ~10 min)
+	bash scripts/ensure-postgres.sh
+	K8S_TASKS_CHAOS=full K8S_TASKS_TEST_DB=postgres $(PY) -m pytest -s tests/faults/test_chaos.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

@@ -8,8 +8,8 @@ from kubernetes import client
 
 from k8s_tasks.models import TaskRecord
 from k8s_tasks_operator.crd import GROUP, PLURAL, VERSION
-from tests.operator_e2e import tasks
 from tests.e2e import NAMESPACE, Operator, QueueFactory, row, wait_final
+from tests.operator_e2e import tasks
 from tests.waiting import wait_until
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from kubernetes import client
 
 import k8s_tasks
-from tests.operator_e2e import tasks
 from tests.e2e import Operator, QueueFactory, jobs, row, wait_final
+from tests.operator_e2e import tasks
 from tests.waiting import wait_until
 
 CANCELLED = "k8s_tasks.exceptions.TaskCancelled"

@@ -6,8 +6,8 @@ from typing import Any
 
 from kubernetes import client
 
-from tests.operator_e2e import tasks
 from tests.e2e import GPU_TAINT, Operator, QueueFactory, jobs, pods, wait_final
+from tests.operator_e2e import tasks
 from tests.waiting import wait_until
 
 

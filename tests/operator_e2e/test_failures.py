@@ -9,7 +9,6 @@ from kubernetes import client
 
 from k8s_tasks.testing.cluster import LocalCluster
 from k8s_tasks.testing.sim import NodeSpec
-from tests.operator_e2e import tasks
 from tests.e2e import (
     GENERAL,
     GPU_TAINT,
@@ -20,6 +19,7 @@ from tests.e2e import (
     row,
     wait_final,
 )
+from tests.operator_e2e import tasks
 from tests.waiting import wait_until
 
 

@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 from k8s_tasks.testing.cluster import LocalCluster
-from tests.operator_e2e import tasks
 from tests.e2e import Operator, QueueFactory, wait_final
+from tests.operator_e2e import tasks
 from tests.waiting import wait_until
 
 KUBECTL = Path(__file__).resolve().parents[2] / ".tools" / "bin" / "kubectl"

@@ -7,8 +7,8 @@ import urllib.request
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.operator_e2e import tasks
 from tests.e2e import Operator, QueueFactory, free_port, wait_final
+from tests.operator_e2e import tasks
 from tests.waiting import wait_until
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]

@@ -14,8 +14,8 @@ from kubernetes import client
 
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.testing.cluster import LocalCluster
-from tests.operator_e2e import tasks
 from tests.e2e import NAMESPACE, Operator, QueueFactory, jobs
+from tests.operator_e2e import tasks
 from tests.waiting import wait_until
 
 TASKS = 200
