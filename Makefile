@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: setup test test-sqlite test-postgres lint check demo bench chaos clean
+.PHONY: setup test test-sqlite test-postgres lint check demo bench chaos faults clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -40,6 +40,13 @@ demo: setup  ## local cluster + operator on SQLite, every example enqueued, show
 bench: setup  ## benchmarks side by side with django-tasks-db, SQLite and PostgreSQL (~19-23 min: 5 repetitions, see bench/README.md)
 	bash scripts/ensure-postgres.sh
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+faults: setup  ## tests/faults on both databases, then the fault matrix (fault x tasks x lost / duplicated / stuck)
+	bash scripts/ensure-postgres.sh
+	rm -f .fault-matrix.jsonl
+	K8S_TASKS_FAULT_MATRIX=$(CURDIR)/.fault-matrix.jsonl K8S_TASKS_TEST_DB=sqlite $(PY) -m pytest -q tests/faults $(PYTEST_ARGS)
+	K8S_TASKS_FAULT_MATRIX=$(CURDIR)/.fault-matrix.jsonl K8S_TASKS_TEST_DB=postgres $(PY) -m pytest -q tests/faults $(PYTEST_ARGS)
+	$(PY) -m tests.faults.matrix .fault-matrix.jsonl
 
 chaos: setup  ## the full chaos run of tests/faults (300 tasks, 60 operator SIGKILLs, a real PostgreSQL restart; ~10 min)
 	bash scripts/ensure-postgres.sh

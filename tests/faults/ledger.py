@@ -10,9 +10,12 @@ Jobs that exist:
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
 from pathlib import Path
 
+from django.db import connection
 from kubernetes import client
 
 from k8s_tasks.models import TaskRecord
@@ -66,8 +69,34 @@ def orphans(api: client.ApiClient) -> list[str]:
     return [j.metadata.name for j in listed if j.metadata.annotations.get("k8stasks.io/task-id") not in have]
 
 
+def tally(breaches: list[str]) -> dict[str, int]:
+    """The breaches by kind, for the fault matrix: lost rows, things done twice, tasks left unfinished."""
+    return {
+        "lost": sum("row is lost" in b for b in breaches),
+        "duplicated": sum("more than once" in b or "sent 2" in b or "sent 3" in b for b in breaches),
+        "stuck": sum("not terminal" in b for b in breaches),
+        "other": sum(
+            not any(w in b for w in ("row is lost", "more than once", "sent 2", "sent 3", "not terminal"))
+            for b in breaches
+        ),
+    }
+
+
+def record_matrix(ids: list[str], breaches: list[str]) -> None:
+    """With K8S_TASKS_FAULT_MATRIX set, one JSON line per checked test: the fault (the test), its tasks,
+    and how many were lost, duplicated or stuck (tests/faults/matrix.py prints the table)."""
+    path = os.environ.get("K8S_TASKS_FAULT_MATRIX")
+    if not path:
+        return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0]
+    line = {"test": test, "db": connection.vendor, "tasks": len(ids), **tally(breaches)}
+    with open(path, "a") as out:
+        out.write(json.dumps(line) + "\n")
+
+
 def assert_invariant(ids: list[str], ledger: Path, signals: Path | None, api: client.ApiClient) -> None:
     breaches = problems(ids, ledger, signals)
+    record_matrix(ids, breaches)
     assert not breaches, f"{len(breaches)} of {len(ids)} tasks break the invariant:\n" + "\n".join(
         breaches[:20]
     )
