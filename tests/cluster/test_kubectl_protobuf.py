@@ -141,3 +141,25 @@ def test_kubectl_create_really_sends_protobuf(kubectl) -> None:
     done = kubectl("create", "configmap", "traced", "--from-literal=a=b", "-v=9")
     assert 'Content-Type: application/vnd.kubernetes.protobuf"' in done.stderr
     assert "configmap/traced created" in done.stdout
+
+
+def test_custom_resources_have_no_protobuf_form(local_cluster: LocalCluster, kubectl) -> None:
+    import yaml
+
+    from .conftest import WIDGET_CRD
+    from .protobuf_encoder import envelope, raw, text
+
+    kubectl("apply", "-f", "-", input=yaml.safe_dump(WIDGET_CRD))
+    request = urllib.request.Request(
+        local_cluster.url + "/apis/example.com/v1/namespaces/default/widgets",
+        data=envelope("example.com/v1", "Widget", raw(1, text(1, "w"))),
+        headers={"Content-Type": "application/vnd.kubernetes.protobuf", "Accept": "application/json"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=10)
+    assert caught.value.code == 415
+    assert json.loads(caught.value.read())["message"] == (
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json, application/yaml"
+    )
