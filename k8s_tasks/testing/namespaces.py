@@ -65,3 +65,69 @@ def finalized(obj: dict[str, Any]) -> dict[str, Any]:
     """The namespace with the kubernetes finalizer removed (what PUT namespaces/NAME/finalize does)."""
     finalizers = [f for f in (obj.get("spec") or {}).get("finalizers") or [] if f != FINALIZER]
     return {**obj, "spec": {**(obj.get("spec") or {}), "finalizers": finalizers}}
+
+
+_OK = (
+    ("NamespaceDeletionDiscoveryFailure", "ResourcesDiscovered", "All resources successfully discovered"),
+    (
+        "NamespaceDeletionGroupVersionParsingFailure",
+        "ParsedGroupVersions",
+        "All legacy kube types successfully parsed",
+    ),
+    (
+        "NamespaceDeletionContentFailure",
+        "ContentDeleted",
+        "All content successfully deleted, may be waiting on finalization",
+    ),
+)
+
+
+def deletion_conditions(
+    remaining: list[tuple[ResourceType, dict[str, Any]]], previous: list[dict[str, Any]], now: str
+) -> list[dict[str, Any]]:
+    """The conditions the namespace deleter reports while it empties a namespace (its okMessages, and
+    "Some resources are remaining: pods. has 2 resource instances", resource.group as upstream prints it)."""
+    counts: dict[str, int] = {}
+    finalizers: dict[str, int] = {}
+    for rt, obj in remaining:
+        key = f"{rt.plural}.{rt.group}"
+        counts[key] = counts.get(key, 0) + 1
+        for finalizer in obj["metadata"].get("finalizers") or []:
+            finalizers[finalizer] = finalizers.get(finalizer, 0) + 1
+    wanted = [(kind, "False", reason, message) for kind, reason, message in _OK]
+    if counts:
+        listed = ", ".join(sorted(f"{k} has {n} resource instances" for k, n in counts.items()))
+        wanted.append(
+            (
+                "NamespaceContentRemaining",
+                "True",
+                "SomeResourcesRemain",
+                f"Some resources are remaining: {listed}",
+            )
+        )
+    else:
+        wanted.append(
+            ("NamespaceContentRemaining", "False", "ContentRemoved", "All content successfully removed")
+        )
+    if finalizers:
+        listed = ", ".join(sorted(f"{f} in {n} resource instances" for f, n in finalizers.items()))
+        message = f"Some content in the namespace has finalizers remaining: {listed}"
+        wanted.append(("NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain", message))
+    else:
+        message = "All content-preserving finalizers finished"
+        wanted.append(("NamespaceFinalizersRemaining", "False", "ContentHasNoFinalizers", message))
+    before = {c.get("type"): c for c in previous}
+    conditions = []
+    for kind, status, reason, message in wanted:
+        old = before.get(kind)
+        since = old["lastTransitionTime"] if old and old.get("status") == status else now
+        conditions.append(
+            {
+                "type": kind,
+                "status": status,
+                "lastTransitionTime": since,
+                "reason": reason,
+                "message": message,
+            }
+        )
+    return conditions

@@ -67,3 +67,52 @@ def test_deleting_a_namespace_empties_it_then_removes_it(core: client.CoreV1Api,
     wait_until(gone, timeout=30, what="the namespace removed")
     assert core.list_namespaced_config_map("doomed").items == []
     assert core.list_namespaced_pod("doomed").items == []
+
+
+def test_a_finalizer_holds_a_terminating_namespace_and_its_conditions_say_why(core: client.CoreV1Api) -> None:
+    core.create_namespace({"metadata": {"name": "held"}})
+    core.create_namespaced_config_map(
+        "held", {"metadata": {"name": "keep", "finalizers": ["example.com/hold"]}}
+    )
+    core.delete_namespace("held")
+
+    def conditions() -> dict[str, tuple[str, str, str]]:
+        found = core.read_namespace("held").status.conditions or []
+        return {c.type: (c.status, c.reason, c.message) for c in found}
+
+    wait_until(lambda: "NamespaceContentRemaining" in conditions(), what="the deletion conditions")
+    assert conditions() == {
+        "NamespaceDeletionDiscoveryFailure": (
+            "False",
+            "ResourcesDiscovered",
+            "All resources successfully discovered",
+        ),
+        "NamespaceDeletionGroupVersionParsingFailure": (
+            "False",
+            "ParsedGroupVersions",
+            "All legacy kube types successfully parsed",
+        ),
+        "NamespaceDeletionContentFailure": (
+            "False",
+            "ContentDeleted",
+            "All content successfully deleted, may be waiting on finalization",
+        ),
+        "NamespaceContentRemaining": (
+            "True",
+            "SomeResourcesRemain",
+            "Some resources are remaining: configmaps. has 1 resource instances",
+        ),
+        "NamespaceFinalizersRemaining": (
+            "True",
+            "SomeFinalizersRemain",
+            "Some content in the namespace has finalizers remaining: "
+            "example.com/hold in 1 resource instances",
+        ),
+    }
+    assert core.read_namespace("held").status.phase == "Terminating"
+    core.patch_namespaced_config_map("keep", "held", {"metadata": {"finalizers": None}})
+
+    def gone() -> bool:
+        return "held" not in {n.metadata.name for n in core.list_namespace().items}
+
+    wait_until(gone, what="the namespace removed once the finalizer is gone")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import namespaces
 from ..errors import NotFound
+from ..objects import now_iso
 from .informer import Informer, Key, WorkQueue, key_of
 
 if TYPE_CHECKING:
@@ -39,12 +40,30 @@ class NamespaceController:
                 continue  # waiting for its own finalizers
             with contextlib.suppress(NotFound):
                 self.store.delete(rt, name, meta["name"])
-        if self.store.objects_in_namespace(name):
+        left = self.store.objects_in_namespace(name)
+        self._report(namespace, left)
+        if left:
             self.queue.add_after(key, RECHECK_SECONDS)
             return
         if namespaces.waits_for_finalizer(namespace):
             with contextlib.suppress(NotFound):
                 self.store.mutate(self.namespaces.rt, None, name, _drop_finalizer)
+
+    def _report(self, namespace: dict[str, Any], left: list[tuple[Any, dict[str, Any]]]) -> None:
+        previous = (namespace.get("status") or {}).get("conditions") or []
+        conditions = namespaces.deletion_conditions(left, previous, now_iso())
+        if conditions == previous:
+            return
+
+        def write(obj: dict[str, Any]) -> None:
+            obj["status"] = {**(obj.get("status") or {}), "conditions": conditions}
+
+        with contextlib.suppress(NotFound):
+            self.namespaces.upsert(
+                self.store.mutate(
+                    self.namespaces.rt, None, namespace["metadata"]["name"], write, subresource="status"
+                )
+            )
 
 
 def _drop_finalizer(namespace: dict[str, Any]) -> None:
