@@ -16,7 +16,7 @@ from django.tasks import TaskResultStatus
 
 from k8s_tasks.clock import database_now
 from k8s_tasks.models import TaskRecord
-from k8s_tasks.runner import (
+from k8s_tasks.rowio import (
     PAYLOAD,
     Database,
     DatabaseUnavailable,
