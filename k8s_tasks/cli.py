@@ -17,6 +17,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_command(result_id: str) -> int:
+    """A task pod's entrypoint: sealed (K8S_TASKS_SEALED=1, no database) or with the database."""
+    if os.environ.get("K8S_TASKS_SEALED") == "1":
+        from . import sealed
+
+        return sealed.main(result_id, os.environ)
     from .runner import main
 
     return main(result_id)

@@ -72,3 +72,7 @@ class JobVanished(InfrastructureFailure):
 
 class JobRejected(InfrastructureFailure):
     """The Kubernetes API refused the task's Job (an invalid manifest, a forbidden field); not retried."""
+
+
+class SealedDatabaseAccess(RuntimeError):
+    """Task code running sealed (an isolated queue) tried to use the database, which it does not have."""

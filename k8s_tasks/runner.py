@@ -77,6 +77,10 @@ class RunnerEnv:
     """Run by the operator (K8S_TASKS_MANAGED=1): on SIGTERM the operator writes the verdict."""
     db_retry_seconds: int = DEFAULT_DB_RETRY_SECONDS
     """How long a read or write of the row is retried while the database is unreachable."""
+    own_task_id: str = ""
+    """The task this pod runs, from its own annotation (downward API, K8S_TASKS_TASK_ID); "" outside a pod."""
+    own_job_name: str = ""
+    """The pod's Job, from its job-name label (downward API, K8S_TASKS_JOB_NAME); "" outside a pod."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> "RunnerEnv":
@@ -93,6 +97,8 @@ class RunnerEnv:
                 environ, "K8S_TASKS_DB_RETRY_SECONDS", DEFAULT_DB_RETRY_SECONDS, minimum=0
             )
             or 0,
+            own_task_id=environ.get("K8S_TASKS_TASK_ID", ""),
+            own_job_name=environ.get("K8S_TASKS_JOB_NAME", ""),
         )
 
 
@@ -194,6 +200,7 @@ def run_task(result_id: str, env: RunnerEnv, db: Database | None = None) -> int:
         raise UsageError(f"no task result with id {result_id!r} in the task database") from e
     attempt = env.attempt or record.attempt
     summary.update(attempt=attempt, task=record.task_path, queue=record.queue_name)
+    check_own(result_id, record, env)
     if record.status in FINISHED:
         raise UsageError(f"task {result_id} is already {record.status}; it is not run again")
     if record.cancel_requested:
@@ -294,6 +301,22 @@ def run_task(result_id: str, env: RunnerEnv, db: Database | None = None) -> int:
         why = f"result not recorded: the task is now {record.status} ({record.reason or 'no reason given'})"
         raise UsageError(f"task {result_id}: {why}")
     return _finish(db, record, task, {**summary, "status": "SUCCESSFUL"}, env, EXIT_OK)
+
+
+def check_own(result_id: str, record: TaskRecord, env: RunnerEnv) -> None:
+    """A task pod runs only the task and attempt its own pod names: the id and the attempt from its
+    annotations and the Job from its job-name label (downward API; a profile cannot change them), whatever
+    its command line says."""
+    if env.own_task_id and result_id != env.own_task_id:
+        raise UsageError(
+            f"this pod runs task {env.own_task_id!r} (its k8stasks.io/task-id annotation); asked to run "
+            f"{result_id!r}: refused"
+        )
+    if env.own_job_name and record.job_name != env.own_job_name:
+        raise UsageError(
+            f"this pod belongs to Job {env.own_job_name!r}, but task {result_id} attempt {record.attempt} is "
+            f"dispatched as Job {record.job_name or '(none)'!r}: refused"
+        )
 
 
 def _loaded_or_none(db: Database, record: TaskRecord) -> Task | None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from .errors import MISSING, FieldProblem
 from .podtemplate import check_pod_template, reserved_keys
 from .quantity import parse_quantity
+from .sealed import check_sealed
 from .spec import QueueSpec
 
 #: Environment variables the Job builder sets itself; a profile may not redefine them.
@@ -157,5 +158,5 @@ def check_metadata(spec: QueueSpec) -> Iterator[FieldProblem]:
 
 
 def check_spec(spec: QueueSpec) -> list[FieldProblem]:
-    checks = (check_resources, check_env, check_tolerations, check_volumes, check_metadata)
+    checks = (check_resources, check_env, check_tolerations, check_volumes, check_metadata, check_sealed)
     return [problem for check in checks for problem in check(spec)]

@@ -15,6 +15,7 @@ from . import labels
 from .checks import plain_secret
 from .merge import merge
 from .quantity import canonical
+from .sealed import sealed_env, sealed_volume
 from .spec import QueueProfile
 
 CONTAINER = "task"
@@ -71,6 +72,10 @@ def _check_plain_env(extra_env: list[dict[str, Any]]) -> None:
             )
 
 
+def _downward(name: str, field_path: str) -> dict[str, Any]:
+    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": field_path}}}
+
+
 def task_env(
     profile: QueueProfile, task: TaskRef, settings_module: str, extra_env: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -78,8 +83,12 @@ def task_env(
     ours: list[dict[str, Any]] = [
         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
         {"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
-        {"name": "K8S_TASKS_TASK_ID", "value": task.id},
-        {"name": "K8S_TASKS_ATTEMPT", "value": str(task.attempt)},
+        # The pod's own task, attempt and Job, from its metadata (downward API): the runner runs nothing
+        # else, whatever its command line says. A profile can change neither these env vars nor the
+        # identity annotations and labels they read.
+        _downward("K8S_TASKS_TASK_ID", f"metadata.annotations['{labels.TASK_ID}']"),
+        _downward("K8S_TASKS_ATTEMPT", f"metadata.annotations['{labels.ATTEMPT}']"),
+        _downward("K8S_TASKS_JOB_NAME", "metadata.labels['job-name']"),
         {"name": "K8S_TASKS_QUEUE", "value": task.queue_name},
         {"name": "DJANGO_SETTINGS_MODULE", "value": settings_module},
         {"name": "PYTHONUNBUFFERED", "value": "1"},
@@ -189,8 +198,14 @@ def build_job(
     _check_plain_env(extra)
     ident = identity_labels(profile, task)
     annotations = task_annotations(task)
-    env = task_env(profile, task, settings_module, extra)
+    name = labels.job_name(task.id, task.attempt)
+    sealed = profile.network == "isolated"
+    env = task_env(profile, task, settings_module, [*extra, *(sealed_env() if sealed else [])])
     volumes, mounts = _volumes(profile)
+    if sealed:
+        volume, mount = sealed_volume(name)
+        volumes.append(volume)
+        mounts.append(mount)
     container = _container(profile, task, profile.image or default_image, env, mounts)
     template: dict[str, Any] = {
         "metadata": {
@@ -217,7 +232,7 @@ def build_job(
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {
-            "name": labels.job_name(task.id, task.attempt),
+            "name": name,
             "namespace": namespace,
             "labels": {**profile.labels, **ident},
             "annotations": {**profile.annotations, **annotations},

@@ -38,6 +38,18 @@ SPECS: dict[str, dict[str, Any]] = {
         "command": ["/app/.venv/bin/python", "-m", "k8s_tasks"],
         "serviceAccountName": "untrusted-files",
         "env": [
+            {"name": "SCAN_MODE", "value": "strict"},
+            {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
+        ],
+        "envFrom": [{"configMapRef": {"name": "scan-config"}, "prefix": "SCAN_"}],
+        "labels": {"team": "files"},
+        "annotations": {"example.com/owner": "files-team"},
+    },
+    "custom": {
+        "image": "registry.example.com/app:2.1",
+        "command": ["/app/.venv/bin/python", "-m", "k8s_tasks"],
+        "serviceAccountName": "untrusted-files",
+        "env": [
             {"name": "DB_HOST", "value": "postgres.db.svc"},
             {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
             {"name": "NODE", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},

@@ -66,7 +66,7 @@ def test_command_and_args(task: TaskRef) -> None:
     assert container["image"] == "myapp:1.0"
     assert container["command"] == ["python", "-m", "k8s_tasks"]
     assert container["args"] == ["run", UUID]
-    custom = container_of(make(SPECS["isolated"], task))
+    custom = container_of(make(SPECS["custom"], task))
     assert custom["image"] == "registry.example.com/app:2.1"
     assert custom["command"] == ["/app/.venv/bin/python", "-m", "k8s_tasks"]
     assert custom["args"] == ["run", UUID]
@@ -75,15 +75,22 @@ def test_command_and_args(task: TaskRef) -> None:
 def test_env(task: TaskRef) -> None:
     env = env_of(make({}, task, extra_env=[{"name": "K8S_TASKS_DB_NAME", "value": "app"}]))
     assert env["POD_NAME"] == {"fieldRef": {"fieldPath": "metadata.name"}}
-    assert env["K8S_TASKS_ATTEMPT"] == "1"
+    # The pod's identity from its own metadata (downward API), which a profile cannot change.
+    assert env["K8S_TASKS_ATTEMPT"] == {
+        "fieldRef": {"fieldPath": "metadata.annotations['k8stasks.io/attempt']"}
+    }
+    assert env["K8S_TASKS_TASK_ID"] == {
+        "fieldRef": {"fieldPath": "metadata.annotations['k8stasks.io/task-id']"}
+    }
+    assert env["K8S_TASKS_JOB_NAME"] == {"fieldRef": {"fieldPath": "metadata.labels['job-name']"}}
     assert env["DJANGO_SETTINGS_MODULE"] == "myapp.settings"
     assert env["K8S_TASKS_DB_NAME"] == "app"
 
 
 def test_profile_env_and_env_from_come_last(task: TaskRef) -> None:
     spec = {
-        **SPECS["isolated"],
-        "env": [*SPECS["isolated"]["env"], {"name": "DJANGO_SETTINGS_MODULE", "value": "x"}],
+        **SPECS["custom"],
+        "env": [*SPECS["custom"]["env"], {"name": "DJANGO_SETTINGS_MODULE", "value": "x"}],
     }
     job = make(spec, task, extra_env=[{"name": "DB_HOST", "value": "from-operator"}])
     env = env_of(job)
@@ -159,6 +166,24 @@ def test_isolated_queue_pods_carry_the_network_label(task: TaskRef) -> None:
     assert job["spec"]["template"]["metadata"]["labels"]["team"] == "files"
     assert pod_of(job)["serviceAccountName"] == "untrusted-files"
     assert "k8stasks.io/network" not in make({}, task)["spec"]["template"]["metadata"]["labels"]
+
+
+def test_isolated_queue_pods_are_sealed(task: TaskRef) -> None:
+    """Their task comes in the attempt's Secret (named like the Job), mounted read-only; no Secret in env."""
+    job = make(SPECS["isolated"], task)
+    name = job["metadata"]["name"]
+    env = env_of(job)
+    assert env["K8S_TASKS_SEALED"] == "1"
+    assert env["K8S_TASKS_SEALED_PATH"] == "/var/run/k8s-tasks/task/task.json"
+    assert {
+        "name": "k8s-tasks-task",
+        "secret": {"secretName": name, "defaultMode": 0o440, "optional": False},
+    } in (pod_of(job)["volumes"])
+    mount = {"name": "k8s-tasks-task", "mountPath": "/var/run/k8s-tasks/task", "readOnly": True}
+    assert mount in container_of(job)["volumeMounts"]
+    text = str(job)
+    assert "secretKeyRef" not in text and "secretRef" not in text
+    assert "K8S_TASKS_SEALED" not in str(make({}, task))
 
 
 def test_pod_template_is_merged_last(task: TaskRef) -> None:
