@@ -38,6 +38,8 @@ class Outcome:
     exception_class_path: str
     message: str
     retry: RetryKind | None
+    traceback: str = ""
+    """The error's traceback, when there is one (a sealed pod's exception); else the message stands in."""
 
 
 def outcome(kind: str, message: str, retry: RetryKind | None) -> Outcome:

@@ -18,8 +18,9 @@ from . import db, kube
 from .dispatch import launch_one
 from .finished import job_outcome
 from .jobcache import JobInfo
-from .outcomes import record_outcome, write_failed
+from .outcomes import profile_for, record_outcome, write_failed
 from .runtime import PodNews, Runtime, TaskKey, blocking, logger, post_event
+from .sealing import hand_over, is_sealed, mark_running
 
 RECHECK_SECONDS = 5.0  # when waiting on something that has no event of its own (a deletion to finish)
 
@@ -30,6 +31,8 @@ Action = Literal[
     "vanished",  # a running row whose Job is gone: JobVanished, through the infrastructure retry path
     "outcome",  # the row's Job finished and the pod wrote nothing: classify and record
     "hopeless",  # the pod can never start (bad image, missing Secret): fail or retry now
+    "started",  # a sealed task's pod runs: mark the row RUNNING (the pod cannot)
+    "hand over",  # a sealed task's pod waits: make sure its Secret exists (its creation may have failed)
     "pending",  # the pod waits for a reason worth writing on the row
 ]
 
@@ -46,9 +49,13 @@ def decide(
     jobs: list[JobInfo],
     ended: bool,
     waiting: PodNews | None,
+    *,
+    sealed: bool = False,
+    started: bool = False,
 ) -> Decision:
     """What to do for one task. `jobs` are its Jobs as observed (confirmed when it matters), `ended` says
-    the current attempt's Job was seen finished, `waiting` is what its pod shows while it waits."""
+    the current attempt's Job was seen finished, `waiting` is what its pod shows while it waits; for a
+    sealed task, `started` says its pod was seen running."""
     if row is None:
         return Decision("nothing", tuple(j for j in jobs if not j.deleting))
     current = next((j for j in jobs if j.name == row.job_name and j.attempt == row.attempt), None)
@@ -66,6 +73,8 @@ def decide(
         return Decision("create" if row.status == "READY" else "vanished", stale)
     if waiting is not None and waiting.hopeless is not None:
         return Decision("hopeless", stale)
+    if sealed and row.status == "READY":
+        return Decision("started" if started else "hand over", stale)
     if waiting is not None and waiting.reason and waiting.reason != row.reason:
         return Decision("pending", stale)
     return Decision("nothing", stale)
@@ -91,7 +100,10 @@ async def reconcile_task(rt: Runtime, key: TaskKey) -> None:
     row = await blocking(db.get, using, task_id)
     jobs = await observed_jobs(rt, row, task_id)
     name = row.job_name if row is not None else ""
-    decision = decide(row, jobs, name in rt.ended, rt.waiting.get(name))
+    sealed = row is not None and is_sealed(profile_for(rt, row.queue_name))
+    decision = decide(
+        row, jobs, name in rt.ended, rt.waiting.get(name), sealed=sealed, started=name in rt.started
+    )
     await clean_up(rt, key, row, decision.stale)
     if row is None or decision.action == "nothing":
         if row is None or row.status in db.FINAL:
@@ -114,6 +126,16 @@ async def reconcile_task(rt: Runtime, key: TaskKey) -> None:
         if await record_outcome(rt, using, row, news.hopeless, None):
             await blocking(kube.delete_job, namespace, row.job_name)
         rt.waiting.pop(row.job_name, None)
+    elif decision.action == "started":
+        await mark_running(rt, row, rt.started[row.job_name])
+    elif decision.action == "hand over":
+        current = rt.jobs.get(row.job_name)
+        if current is not None:
+            owner = {"metadata": {"name": current.name, "namespace": current.namespace, "uid": current.uid}}
+            await hand_over(using, row.pk, owner)
+        news = rt.waiting.get(name)
+        if news is not None and news.reason and news.reason != row.reason:  # why it waits, as for any pod
+            await blocking(row.set_pending_reason, news.reason, attempt=row.attempt)
     elif decision.action == "pending":
         reason = rt.waiting[row.job_name].reason
         assert reason is not None

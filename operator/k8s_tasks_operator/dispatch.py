@@ -82,6 +82,10 @@ async def launch_one(rt: Runtime, state: QueueState, row: TaskRecord, using: str
         return None
     rt.quota_streak.pop(row.queue_name, None)
     rt.jobs.apply(None, body)  # known at once, before its watch event: its slot is taken
+    if state.profile is not None and state.profile.network == "isolated":
+        from .sealing import hand_over
+
+        await hand_over(using, row.pk, body)  # the Job's pod waits for its Secret, then runs sealed
     if not created:
         return None
     rt.launched += 1

@@ -11,6 +11,7 @@ from . import kube
 from .classify import classify_job, deciding_pod, outcome
 from .outcomes import profile_for, record_outcome
 from .runtime import Runtime, blocking
+from .sealing import is_sealed, reported, write_reported
 
 POD_LISTINGS = 10
 
@@ -35,6 +36,14 @@ async def job_outcome(rt: Runtime, using: str, row: TaskRecord, namespace: str) 
         await record_outcome(rt, using, row, result, None)
     else:
         pods = await job_pods(rt, job, namespace)
+        if is_sealed(profile_for(rt, row.queue_name)):
+            reported_outcome = await reported(rt, row, pods, namespace)
+            if reported_outcome is not None:
+                pod_name = (deciding_pod(pods) or {}).get("metadata", {}).get("name", "")
+                await write_reported(rt, using, row, reported_outcome, pod_name, job)
+                rt.ended.pop(row.job_name, None)
+                rt.last_pods.pop(row.job_name, None)
+                return
         tail = ""
         deciding = deciding_pod(pods)
         if deciding is not None:

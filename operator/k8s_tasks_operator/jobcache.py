@@ -32,6 +32,7 @@ class JobInfo:
     """The Job has a deletionTimestamp: it is being deleted (its pods first, with Foreground)."""
     version: int
     """metadata.resourceVersion as a number (0 if it is not one): a newer sight wins over an older one."""
+    uid: str = ""
 
 
 def job_identity(body: dict[str, Any]) -> tuple[str, int] | None:
@@ -62,6 +63,7 @@ def job_info(job: dict[str, Any], default_namespace: str) -> JobInfo | None:
         finished=job_finished(job),
         deleting=bool(meta.get("deletionTimestamp")),
         version=_version(meta),
+        uid=str(meta.get("uid") or ""),
     )
 
 

@@ -27,6 +27,8 @@ PATHS = {
     "jobs": "/apis/batch/v1/namespaces/{namespace}/jobs",
     "pods": "/api/v1/namespaces/{namespace}/pods",
     "events": "/api/v1/namespaces/{namespace}/events",
+    "secrets": "/api/v1/namespaces/{namespace}/secrets",
+    "networkpolicies": "/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies",
     "taskqueues": f"/apis/{GROUP}/{VERSION}/namespaces/{{namespace}}/{PLURAL}",
 }
 
@@ -123,6 +125,18 @@ def delete_job(namespace: str, name: str, *, foreground: bool = False) -> bool:
         return True
     except ApiException as exc:
         if exc.status == 404:
+            return False
+        raise
+
+
+def create_secret(namespace: str, manifest: dict[str, Any]) -> bool:
+    """Create a Secret (a sealed task's payload); False if it exists already. Nothing ever reads one back:
+    the operator may create Secrets, not get or list them."""
+    try:
+        _request("POST", "secrets", namespace, body=manifest).read()
+        return True
+    except ApiException as exc:
+        if exc.status == 409:
             return False
         raise
 

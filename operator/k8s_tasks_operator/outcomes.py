@@ -54,9 +54,10 @@ async def record_outcome(
         infrastructure_retries_used=row.infra_retries,
     )
     attempt = row.attempt
+    traceback = result.traceback or result.message
     if plan is None:
         applied = await blocking(
-            row.set_failed, result.exception_class_path, result.message, result.message, attempt=attempt
+            row.set_failed, result.exception_class_path, traceback, result.message, attempt=attempt
         )
         verb, event = "failed", "TaskFailed"
     else:
@@ -67,7 +68,7 @@ async def record_outcome(
             run_after=run_after,
             infrastructure=plan.kind == "infrastructure",
             exception_class_path=result.exception_class_path,
-            traceback=result.message,
+            traceback=traceback,
             reason=f"Retrying ({plan.kind} failure) in {plan.delay_seconds:.0f}s: {result.message}",
         )
         verb, event = f"failed; attempt {attempt + 1} in {plan.delay_seconds:.0f}s ({plan.kind})", "TaskRetry"

@@ -50,6 +50,8 @@ class Runtime:
     """Finished Jobs (by name) as their watch event showed them, until their task's handler has run."""
     waiting: dict[str, PodNews] = field(default_factory=dict)
     """Per Job name: its pod waits for a reason worth writing, or can never start."""
+    started: dict[str, str] = field(default_factory=dict)
+    """Per Job name of a sealed task: the pod that started running it (the operator marks the row)."""
     stale_since: dict[str, float] = field(default_factory=dict)
     """Per Job name: since when (monotonic) the Job runs on although its row has moved on or is gone."""
     queue_blocked_until: dict[str, float] = field(default_factory=dict)

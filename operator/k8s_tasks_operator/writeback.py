@@ -82,7 +82,11 @@ def pod_event(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
         return
     if event_type == "DELETED":
         rt.waiting.pop(job_name, None)
+        rt.started.pop(job_name, None)
         return
+    if sealed_and_running(pod) and job_name not in rt.started:
+        rt.started[job_name] = meta["name"]  # its row cannot say so itself: the operator marks it RUNNING
+        rt.enqueue(rt.key_of(ident[0], backend))
     hopeless = is_hopeless_waiting(pod)
     reason = pending_news(pod) if hopeless is None else None
     news = PodNews(reason, hopeless) if (hopeless or reason) else None
@@ -95,7 +99,18 @@ def pod_event(rt: Runtime, event_type: str | None, pod: dict[str, Any]) -> None:
     rt.enqueue(rt.key_of(ident[0], backend))
 
 
+def sealed_and_running(pod: dict[str, Any]) -> bool:
+    labels = pod["metadata"].get("labels") or {}
+    if labels.get("k8stasks.io/network") != "isolated":
+        return False
+    statuses = (pod.get("status") or {}).get("containerStatuses") or []
+    return any(
+        "running" in (s.get("state") or {}) or (s.get("state") or {}).get("terminated") for s in statuses
+    )
+
+
 def pods_listed(rt: Runtime, pods: list[dict[str, Any]]) -> None:
     rt.waiting.clear()
+    rt.started.clear()
     for pod in pods:
         pod_event(rt, None, pod)
