@@ -81,3 +81,16 @@ def swallow_everything(marker: str) -> str:
 @task(queue_name="gpu", priority=10)
 def on_gpu() -> str:
     return "gpu"
+
+
+@task()
+def count_rows() -> int:
+    """Reads the database (what a sealed task must not be able to do)."""
+    from k8s_tasks.models import TaskRecord
+
+    return TaskRecord.objects.count()
+
+
+@task()
+def big_result(size: int) -> str:
+    return "x" * size

@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
         config.namespace_source,
         ", ".join(f"{alias} on database {db}" for alias, db in served.backends.items()),
     )
+    if config.pod_security != "restricted":
+        logging.getLogger("k8s_tasks_operator").warning(
+            "task pods are held to Pod Security %r, not 'restricted' (K8S_TASKS_POD_SECURITY / "
+            "--pod-security): every TaskQueue's status shows it",
+            config.pod_security,
+        )
     pod_namespace = os.environ.get("POD_NAMESPACE")
     if pod_namespace and pod_namespace != config.namespace:
         logging.getLogger("k8s_tasks_operator").warning(

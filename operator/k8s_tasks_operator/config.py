@@ -35,6 +35,10 @@ class OperatorConfig:
     claim_grace_seconds: float = 5.0
     """How long a claimed row may be without its Job (the claiming operator is creating it) before the
     resync creates it; a duplicate create is harmless (AlreadyExists), the grace only saves requests."""
+    pod_security: str = "restricted"
+    """The Pod Security Standards level every queue's final pod spec is checked against
+    (K8S_TASKS_POD_SECURITY: restricted, baseline or privileged); a relaxed level is logged and shown in
+    every TaskQueue's status."""
     stale_job_seconds: float = 30.0
     """How long an unfinished Job may outlive its row's attempt (its pod is exiting) before it is deleted."""
     extra_env: tuple[tuple[str, str], ...] = field(default_factory=tuple)
@@ -87,6 +91,13 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
     parser.add_argument(
         "--metrics", metavar="HOST:PORT", help="serve Prometheus metrics at /metrics (env K8S_TASKS_METRICS)"
     )
+    parser.add_argument(
+        "--pod-security",
+        choices=("restricted", "baseline", "privileged"),
+        default=env.get("K8S_TASKS_POD_SECURITY", "restricted"),
+        help="the Pod Security Standards level task pods are held to (env K8S_TASKS_POD_SECURITY; default "
+        "restricted); relaxing it is logged and shown in every TaskQueue's status",
+    )
     args = parser.parse_args(argv)
     metrics = None
     source, address = (
@@ -121,6 +132,7 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         liveness=args.liveness,
         backends=tuple(backends),
         resync_seconds=args.resync_seconds,
+        pod_security=args.pod_security,
         extra_env=tuple((name, env[name]) for name in passthrough if name in env),
         metrics=metrics,
     )

@@ -108,8 +108,9 @@ async def reconcile_task(rt: Runtime, key: TaskKey) -> None:
     if row is None or decision.action == "nothing":
         if row is None or row.status in db.FINAL:
             for job in jobs:
-                rt.ended.pop(job.name, None)
-                rt.last_pods.pop(job.name, None)
+                for known in (rt.ended, rt.last_pods, rt.started):
+                    known.pop(job.name, None)
+                rt.handed.discard(job.name)
         return
     namespace = row.job_namespace or rt.config.namespace
     if decision.action == "cancel":
@@ -121,9 +122,9 @@ async def reconcile_task(rt: Runtime, key: TaskKey) -> None:
     elif decision.action == "outcome":
         await job_outcome(rt, using, row, namespace)
     elif decision.action == "hopeless":
-        news = rt.waiting[row.job_name]
-        assert news.hopeless is not None
-        if await record_outcome(rt, using, row, news.hopeless, None):
+        stuck = rt.waiting[row.job_name].hopeless
+        assert stuck is not None
+        if await record_outcome(rt, using, row, stuck, None):
             await blocking(kube.delete_job, namespace, row.job_name)
         rt.waiting.pop(row.job_name, None)
     elif decision.action == "started":
@@ -132,7 +133,7 @@ async def reconcile_task(rt: Runtime, key: TaskKey) -> None:
         current = rt.jobs.get(row.job_name)
         if current is not None:
             owner = {"metadata": {"name": current.name, "namespace": current.namespace, "uid": current.uid}}
-            await hand_over(using, row.pk, owner)
+            await hand_over(rt, using, row.pk, owner)
         news = rt.waiting.get(name)
         if news is not None and news.reason and news.reason != row.reason:  # why it waits, as for any pod
             await blocking(row.set_pending_reason, news.reason, attempt=row.attempt)

@@ -85,7 +85,7 @@ async def launch_one(rt: Runtime, state: QueueState, row: TaskRecord, using: str
     if state.profile is not None and state.profile.network == "isolated":
         from .sealing import hand_over
 
-        await hand_over(using, row.pk, body)  # the Job's pod waits for its Secret, then runs sealed
+        await hand_over(rt, using, row.pk, body)  # the Job's pod waits for its Secret, then runs sealed
     if not created:
         return None
     rt.launched += 1
@@ -152,6 +152,9 @@ async def dispatch_once(rt: Runtime) -> int:
     """One pass over every valid queue. Returns the number of Jobs launched."""
     launched = 0
     for state in rt.queues.valid():
+        assert state.profile is not None
+        if state.profile.network == "isolated" and state.queue_name not in rt.isolated_by:
+            continue  # not before its NetworkPolicy is in place (isolation.ensure_all)
         try:
             launched += await dispatch_queue(rt, state)
         except Exception:  # one queue's trouble (API down, a bad row) must not stop the others

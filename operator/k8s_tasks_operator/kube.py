@@ -141,6 +141,33 @@ def create_secret(namespace: str, manifest: dict[str, Any]) -> bool:
         raise
 
 
+def list_policies(namespace: str) -> list[dict[str, Any]]:
+    """Our NetworkPolicies (the isolated queues' deny-all ones), by the managed-by label."""
+    data = _json(_request("GET", "networkpolicies", namespace, query={"labelSelector": MANAGED_BY}))
+    items: list[dict[str, Any]] = data.get("items") or []
+    return items
+
+
+def create_policy(namespace: str, manifest: dict[str, Any]) -> None:
+    try:
+        _request("POST", "networkpolicies", namespace, body=manifest).read()
+    except ApiException as exc:
+        if exc.status != 409:
+            raise
+
+
+def replace_policy(namespace: str, name: str, manifest: dict[str, Any]) -> None:
+    _request("PUT", "networkpolicies", namespace, name, body=manifest).read()
+
+
+def delete_policy(namespace: str, name: str) -> None:
+    try:
+        _request("DELETE", "networkpolicies", namespace, name).read()
+    except ApiException as exc:
+        if exc.status != 404:
+            raise
+
+
 def list_queues(namespace: str) -> list[dict[str, Any]]:
     """Every TaskQueue in the namespace (at start, before any decision that needs a profile)."""
     items: list[dict[str, Any]] = _json(_request("GET", "taskqueues", namespace)).get("items") or []

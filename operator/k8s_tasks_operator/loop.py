@@ -15,6 +15,7 @@ import time
 from . import kube
 from .converge import reconcile_task
 from .dispatch import dispatch_once
+from .isolation import ensure_all
 from .reconcile import reconcile_once
 from .resync import resync
 from .runtime import Runtime, TaskKey, blocking, logger
@@ -41,6 +42,13 @@ async def load_queues(rt: Runtime) -> None:
     logger.info("loaded %d TaskQueue(s): %s", len(items), ", ".join(sorted(rt.queues.known_queue_names())))
 
 
+def waiting_for_isolation(rt: Runtime) -> bool:
+    return any(
+        q.profile is not None and q.profile.network == "isolated" and q.queue_name not in rt.isolated_by
+        for q in rt.queues.valid()
+    )
+
+
 async def handle(rt: Runtime, key: TaskKey) -> None:
     await reconcile_task(rt, key)
 
@@ -50,6 +58,7 @@ async def start(rt: Runtime) -> None:
     await rt.jobs.synced.wait()  # which Jobs exist: the Job watch's first listing
     rt.start_work(lambda key: handle(rt, key)).start()
     rt.resync_wanted.clear()
+    await ensure_all(rt)
     try:
         await resync(rt)
     except Exception:
@@ -70,11 +79,14 @@ async def run(rt: Runtime) -> None:
             next_reconcile = time.monotonic() + rt.config.status_seconds
         if now >= next_resync or rt.resync_wanted.is_set():
             rt.resync_wanted.clear()
+            await ensure_all(rt)
             try:
                 await resync(rt)
             except Exception:
                 logger.exception("resync failed; will retry")
             next_resync = time.monotonic() + rt.config.resync_seconds
+            if waiting_for_isolation(rt):  # an isolated queue waits for its policy: try again soon
+                next_resync = min(next_resync, time.monotonic() + 2.0)
         rt.passes += 1
         if launched:
             continue  # there may be more: keep going until the queues are drained or full

@@ -35,8 +35,9 @@ def _version(meta: dict[str, Any]) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def load_queue(body: dict[str, Any]) -> QueueState:
-    """Parse a TaskQueue body. Never raises: an invalid spec becomes a state with readable errors."""
+def load_queue(body: dict[str, Any], pod_security: str = "restricted") -> QueueState:
+    """Parse a TaskQueue body, its final pod spec held to the Pod Security level `pod_security`. Never
+    raises: an invalid spec becomes a state with readable errors (all of them)."""
     meta = body.get("metadata", {})
     name = str(meta.get("name", ""))
     spec = body.get("spec") or {}
@@ -48,7 +49,7 @@ def load_queue(body: dict[str, Any]) -> QueueState:
         uid=str(meta.get("uid") or ""),
     )
     try:
-        state.profile = parse_profile(name, dict(spec))
+        state.profile = parse_profile(name, dict(spec), pod_security=pod_security)
     except ProfileError as exc:
         state.errors = [str(exc)]
     return state
@@ -57,7 +58,8 @@ def load_queue(body: dict[str, Any]) -> QueueState:
 class QueueRegistry:
     """TaskQueues by object name, fed by the watch; several objects may not claim one queue name."""
 
-    def __init__(self) -> None:
+    def __init__(self, pod_security: str = "restricted") -> None:
+        self.pod_security = pod_security
         self._by_name: dict[str, QueueState] = {}
         self._versions: dict[str, int] = {}
         """The resourceVersion of the newest sight of each name (its deletion included)."""
@@ -70,7 +72,7 @@ class QueueRegistry:
         if event_type == "DELETED" or meta.get("deletionTimestamp"):
             self._by_name.pop(name, None)
             return None
-        state = load_queue(body)
+        state = load_queue(body, self.pod_security)
         self._by_name[name] = state
         return state
 
@@ -105,8 +107,15 @@ class QueueRegistry:
         return {s.queue_name for s in self.valid()}
 
 
-def queue_status(state: QueueState, counts: dict[str, int]) -> dict[str, Any]:
-    """The status block of a TaskQueue: counts, pool, GPUs, and the Valid condition."""
+def queue_status(
+    state: QueueState,
+    counts: dict[str, int],
+    *,
+    isolated_by: str | None = None,
+    pod_security: str = "restricted",
+) -> dict[str, Any]:
+    """The status block of a TaskQueue: counts, pool, GPUs, the Valid condition, the Pod Security level its
+    pods are held to, and for an isolated queue the NetworkPolicy that isolates it."""
     profile = state.profile
     status: dict[str, Any] = {
         "queueName": state.queue_name,
@@ -116,9 +125,16 @@ def queue_status(state: QueueState, counts: dict[str, int]) -> dict[str, Any]:
         "failed": counts.get("failed", 0),
         "observedGeneration": state.generation,
     }
+    status["podSecurity"] = pod_security
     if profile is not None and state.valid:
         status["pool"] = profile.pool
         status["gpus"] = profile.gpus
+        if profile.network == "isolated":
+            status["isolation"] = (
+                f"NetworkPolicy {isolated_by}: no ingress, no egress; pods run sealed (no database)"
+                if isolated_by
+                else "waiting for its NetworkPolicy: nothing is dispatched until it exists"
+            )
         condition = {
             "type": "Valid",
             "status": "True",

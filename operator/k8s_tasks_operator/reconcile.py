@@ -75,7 +75,12 @@ async def queue_statuses(rt: Runtime) -> None:
     )
     stamp = (await blocking(db.now, rt.served.databases[0])).strftime("%Y-%m-%dT%H:%M:%SZ")
     for state in rt.queues.all():
-        status = queue_status(state, counts.get(state.queue_name, {}))
+        status = queue_status(
+            state,
+            counts.get(state.queue_name, {}),
+            isolated_by=rt.isolated_by.get(state.queue_name),
+            pod_security=rt.config.pod_security,
+        )
         previous = rt.last_status.get(state.name)
         if previous is not None and _comparable(previous) == _comparable(status):
             continue

@@ -27,15 +27,21 @@ class ResyncReport:
     seconds: float = 0.0
 
 
-def needs_attention(row: TaskRecord, jobs: JobCache, now: datetime, grace: float) -> bool:
-    """Does this claimed or running row look other than it should, given the Jobs observed?"""
+def needs_attention(
+    row: TaskRecord, jobs: JobCache, now: datetime, grace: float, *, sealed: bool = False
+) -> bool:
+    """Does this claimed or running row look other than it should, given the Jobs observed? A sealed
+    task's pod that has not started after the grace is looked at too: its Secret may be missing."""
     if row.cancel_requested:
         return True
     job = jobs.get(row.job_name) if row.job_name else None
+    claimed_long_ago = row.dispatched_at is None or row.dispatched_at < now - timedelta(seconds=grace)
     if job is None:
         if row.status == "RUNNING":
             return True  # its pod ran, so its Job existed: gone since
-        return row.dispatched_at is None or row.dispatched_at < now - timedelta(seconds=grace)
+        return claimed_long_ago
+    if sealed and row.status == "READY" and claimed_long_ago:
+        return True
     return job.finished or job.attempt != row.attempt
 
 
@@ -43,6 +49,9 @@ async def resync(rt: Runtime) -> ResyncReport:
     report = ResyncReport()
     started = time.monotonic()
     names_seen: set[str] = set()
+    sealed = {
+        q.queue_name for q in rt.queues.valid() if q.profile is not None and q.profile.network == "isolated"
+    }
     for using in rt.served.databases:
         now = await blocking(db.now, using)
         pages = db.in_flight_pages(using)
@@ -53,7 +62,8 @@ async def resync(rt: Runtime) -> ResyncReport:
             for row in page:
                 report.rows += 1
                 names_seen.add(row.job_name)
-                if needs_attention(row, rt.jobs, now, rt.config.claim_grace_seconds):
+                grace = rt.config.claim_grace_seconds
+                if needs_attention(row, rt.jobs, now, grace, sealed=row.queue_name in sealed):
                     rt.enqueue((using, row.pk))
                     report.queued += 1
     # Unfinished Jobs whose row does not hold them: the row finished or moved on (the pod is exiting, or

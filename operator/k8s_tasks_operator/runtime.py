@@ -50,6 +50,10 @@ class Runtime:
     """Finished Jobs (by name) as their watch event showed them, until their task's handler has run."""
     waiting: dict[str, PodNews] = field(default_factory=dict)
     """Per Job name: its pod waits for a reason worth writing, or can never start."""
+    isolated_by: dict[str, str] = field(default_factory=dict)
+    """Per isolated queue: the NetworkPolicy that isolates it, once confirmed; until then it waits."""
+    handed: set[str] = field(default_factory=set)
+    """Job names of sealed tasks whose Secret this process has made (or found made)."""
     started: dict[str, str] = field(default_factory=dict)
     """Per Job name of a sealed task: the pod that started running it (the operator marks the row)."""
     stale_since: dict[str, float] = field(default_factory=dict)
@@ -68,6 +72,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.jobs = JobCache(self.config.namespace)
+        self.queues.pod_security = self.config.pod_security
 
     def start_work(self, handler: Callable[[TaskKey], Any], workers: int = 16) -> WorkQueue[TaskKey]:
         self.work = WorkQueue(handler, workers=workers, name="task")

@@ -91,9 +91,12 @@ def secret_for(job: dict[str, Any], payload: bytes) -> dict[str, Any]:
     }
 
 
-async def hand_over(using: str, task_id: str, job: dict[str, Any]) -> None:
+async def hand_over(rt: Runtime, using: str, task_id: str, job: dict[str, Any]) -> None:
     """Create the attempt's Secret for its Job (AlreadyExists: done before). The payload is loaded here,
-    one at a time per slot of HANDING_OVER, and dropped once sent."""
+    one at a time per slot of HANDING_OVER, and dropped once sent. Once done, not again in this process."""
+    name = job["metadata"]["name"]
+    if name in rt.handed:
+        return
     async with HANDING_OVER:
         row = await blocking(db.full, using, task_id)
         if row is None:
@@ -101,6 +104,7 @@ async def hand_over(using: str, task_id: str, job: dict[str, Any]) -> None:
         body = secret_for(job, payload_of(row).to_json())
         del row
         await blocking(kube.create_secret, job["metadata"]["namespace"], body)
+    rt.handed.add(name)
 
 
 async def mark_running(rt: Runtime, row: TaskRecord, pod_name: str) -> None:
