@@ -28,7 +28,7 @@ def expand(text: str, env: dict[str, str]) -> str:
     return _REF.sub(sub, text)
 
 
-def _field(pod: dict[str, Any], path: str) -> str:
+def field_value(pod: dict[str, Any], path: str) -> str:
     meta, spec, status = pod["metadata"], pod.get("spec") or {}, pod.get("status") or {}
     match = re.fullmatch(r"metadata\.(labels|annotations)\['([^']+)'\]", path)
     if match:
@@ -47,7 +47,7 @@ def _field(pod: dict[str, Any], path: str) -> str:
     return str(values[path] or "")
 
 
-def _resource_field(container: dict[str, Any], ref: dict[str, Any]) -> str:
+def resource_value(container: dict[str, Any], ref: dict[str, Any]) -> str:
     kind, _, name = str(ref.get("resource", "")).partition(".")
     resources = (container.get("resources") or {}).get(kind) or {}
     if name not in resources:
@@ -96,9 +96,9 @@ def container_env(pod: dict[str, Any], container: dict[str, Any], lookup: Lookup
         if value_from is None:
             env[name] = expand(str(var.get("value", "")), env)
         elif "fieldRef" in value_from:
-            env[name] = _field(pod, value_from["fieldRef"].get("fieldPath", ""))
+            env[name] = field_value(pod, value_from["fieldRef"].get("fieldPath", ""))
         elif "resourceFieldRef" in value_from:
-            env[name] = _resource_field(container, value_from["resourceFieldRef"])
+            env[name] = resource_value(container, value_from["resourceFieldRef"])
         else:
             for kind, field in (("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")):
                 if field in value_from:

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import shutil
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ from .informer import Informer, Key, key_of
 from .jobstatus import TERMINAL
 from .podworker import DEFAULT_TERMINATION_LOG, PodWorker, Writer, argv_of, log_file
 from .runtime import ContainerContext, FakeRuntime, ProcessRuntime
+from .volumes import has_content, mount_map, rewrite
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -86,6 +88,18 @@ class Kubelet:
     def forget(self, worker: PodWorker) -> None:
         if self.workers.get((worker.namespace, worker.name)) is worker:
             del self.workers[(worker.namespace, worker.name)]
+        if isinstance(self.runtime, ProcessRuntime):  # a pod that has ended keeps no volume mounted
+            shutil.rmtree(self.sandbox(worker.namespace, worker.name) / "volumes", ignore_errors=True)
+
+    def sandbox(self, namespace: str, name: str) -> Path:
+        return self.workdir / "pods" / namespace / name
+
+    def volume_root(self, pod: dict[str, Any]) -> Path | None:
+        """Where the pod's volumes go; None for the fake runtime, which has no process to see them."""
+        if not isinstance(self.runtime, ProcessRuntime):
+            return None
+        meta = pod["metadata"]
+        return self.sandbox(meta.get("namespace") or "default", meta["name"]) / "volumes"
 
     def abort(self, worker: PodWorker) -> None:
         """The pod is gone (or its node died): kill its processes, report nothing more."""
@@ -113,8 +127,11 @@ class Kubelet:
     ) -> ContainerContext:
         meta = pod["metadata"]
         namespace, name, cname = meta.get("namespace") or "default", meta["name"], container["name"]
-        sandbox = self.workdir / "pods" / namespace / name
+        sandbox = self.sandbox(namespace, name)
         termination_log = sandbox / "termination" / cname
+        mounts = mount_map(pod, container, sandbox / "volumes") if has_content(pod) else []
+        if mounts:  # no mount namespace: paths under a mount are the volume's directory (volumes.py)
+            env = {key: rewrite(value, mounts) for key, value in env.items()}
         full_env = {"HOSTNAME": name, **env, "K8S_TASKS_TERMINATION_LOG": str(termination_log)}
         path = container.get("terminationMessagePath") or DEFAULT_TERMINATION_LOG
         if path != DEFAULT_TERMINATION_LOG:
@@ -125,7 +142,7 @@ class Kubelet:
             if container.get("workingDir") and Path(container["workingDir"]).is_dir():
                 working_dir = Path(container["workingDir"])
         return ContainerContext(
-            argv=argv_of(container, full_env),
+            argv=[rewrite(arg, mounts) for arg in argv_of(container, full_env)],
             env=full_env,
             working_dir=working_dir,
             log_file=log_file(self.log_root, pod, cname),

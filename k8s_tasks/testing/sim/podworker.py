@@ -15,6 +15,7 @@ from .logs import log_path
 from .podstatus import container_status, pod_conditions, pod_phase, running, terminated, waiting
 from .probes import readiness_loop
 from .runtime import Container, ContainerContext, ProcessRuntime, StartError, now_stamp, process_env
+from .volumes import MountError, set_up
 
 if TYPE_CHECKING:
     from .kubelet import Kubelet
@@ -109,6 +110,11 @@ class PodWorker:
         )
         self.report()
         try:
+            if not await self._mount():
+                for c in [*self.inits, *self.containers]:
+                    self._unknown_on_stop(c["name"])
+                self._end()
+                return
             for init in self.inits:
                 if not await self.run_container(init) and not self.stopping.is_set():
                     self.report("Failed")
@@ -124,11 +130,30 @@ class PodWorker:
         finally:
             if timer is not None:
                 timer.cancel()
+        self._end()
+
+    def _end(self) -> None:
         phase = self.report()
         if self.deleting:
             self.kubelet.finish_deletion(self)
         elif phase in ("Succeeded", "Failed"):
             self.kubelet.forget(self)
+
+    async def _mount(self) -> bool:
+        """Set the pod's volumes up before any container starts; wait (FailedMount) while one cannot be."""
+        root = self.kubelet.volume_root(self.pod)
+        reported = ""
+        while True:
+            try:
+                set_up(self.pod, self.kubelet.lookup(self.namespace), root)
+                return True
+            except MountError as exc:
+                if str(exc) != reported:
+                    reported = str(exc)
+                    self.event("Warning", "FailedMount", reported)
+            await self._pause(2.0)
+            if self.stopping.is_set():
+                return False
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
