@@ -180,7 +180,7 @@ properties: Schema = {
                 "Secret with the database credentials (envFrom).",
                 pattern="^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$",
             ),
-            "injectIntoQueues": b("Add the Secret to every TaskQueue's envFrom."),
+            "injectIntoQueues": b("Add the Secret to every TaskQueue's envFrom (isolated queues excepted)."),
             "egress": obj(
                 {
                     "port": i("Database TCP port.", minimum=1, maximum=65535),

@@ -53,6 +53,17 @@ def test_database_secret_is_injected_once_into_every_queue() -> None:
     assert found["c"]["spec"]["envFrom"] == [{"secretRef": {"name": "db"}}]
 
 
+def test_an_isolated_queue_gets_no_database_secret() -> None:
+    """Its pods run sealed (no database; the operator writes their results) and may reference no Secret."""
+    values = {
+        "database": {"existingSecret": "db"},
+        "queues": {"plain": {}, "sandbox": {"network": "isolated"}},
+    }
+    found = queues(render(values))
+    assert found["plain"]["spec"]["envFrom"] == [{"secretRef": {"name": "db"}}]
+    assert "envFrom" not in found["sandbox"]["spec"]
+
+
 def test_injection_can_be_switched_off() -> None:
     values = {"database": {"existingSecret": "db", "injectIntoQueues": False}}
     assert "envFrom" not in queues(render(values))["default"]["spec"]

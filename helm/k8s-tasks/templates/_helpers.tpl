@@ -75,7 +75,8 @@ app.kubernetes.io/component: operator
 
 {{/*
 The TaskQueue spec for one queue: queueDefaults merged under the queue's own values, queueName set to the
-key unless given, and the database Secret appended to envFrom (once) when database.injectIntoQueues.
+key unless given, and the database Secret appended to envFrom (once) when database.injectIntoQueues, except
+for an isolated queue: its pods run sealed, with no database, and its profile may reference no Secret.
 Called with (dict "root" $ "name" $name "spec" $spec); returns YAML.
 */}}
 {{- define "k8s-tasks.queueSpec" -}}
@@ -85,7 +86,7 @@ Called with (dict "root" $ "name" $name "spec" $spec); returns YAML.
 {{- $_ := set $spec "queueName" .name }}
 {{- end }}
 {{- $secret := $root.Values.database.existingSecret }}
-{{- if and $secret $root.Values.database.injectIntoQueues }}
+{{- if and $secret $root.Values.database.injectIntoQueues (ne ($spec.network | default "default") "isolated") }}
 {{- $envFrom := $spec.envFrom | default list }}
 {{- $ref := dict "secretRef" (dict "name" $secret) }}
 {{- $present := false }}
