@@ -9,10 +9,19 @@ from .quantity import parse_quantity
 from .sealed import check_sealed
 from .spec import QueueSpec
 
-#: Environment variables the Job builder sets itself; a profile may not redefine them.
+#: Environment variables the Job builder sets itself, or may: a profile may not define them, neither in
+#: spec.env nor in any container of its podTemplate. Every K8S_TASKS_* name is k8s-tasks' own.
 RESERVED_ENV = frozenset(
-    {"POD_NAME", "POD_NAMESPACE", "K8S_TASKS_ATTEMPT", "K8S_TASKS_TASK_ID", "K8S_TASKS_QUEUE"}
+    {
+        "POD_NAME",
+        "POD_NAMESPACE",
+        "DJANGO_SETTINGS_MODULE",
+        "K8S_TASKS_ATTEMPT",
+        "K8S_TASKS_TASK_ID",
+        "K8S_TASKS_QUEUE",
+    }
 )
+RESERVED_ENV_PREFIX = "K8S_TASKS_"
 # A name word (between underscores) that marks a credential; ..._FILE / ..._PATH name a file, not a secret.
 _SECRET_NAME = re.compile(
     r"(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIALS?)(_(?!FILE$|PATH$)|$)",
@@ -29,6 +38,22 @@ def plain_secret(name: str, value: object) -> bool:
 
 
 _SECRET_HINT = "credentials come from Secrets: use valueFrom.secretKeyRef {name, key} or envFrom.secretRef"
+
+
+def is_reserved_env(name: object) -> bool:
+    """True for an environment variable k8s-tasks sets itself (see RESERVED_ENV)."""
+    return isinstance(name, str) and (name in RESERVED_ENV or name.startswith(RESERVED_ENV_PREFIX))
+
+
+def plain_secret_problem(path: str, name: str, value: object) -> FieldProblem | None:
+    """The problem with env var ``name`` at ``path`` if its plain ``value`` is a credential (never shown)."""
+    if not value:
+        return None
+    if _SECRET_NAME.search(name):
+        return FieldProblem(f"{path}.value", "<redacted>", f"is a plain value for {name!r}", _SECRET_HINT)
+    if _CREDENTIALS_IN_URL.search(str(value)):
+        return FieldProblem(f"{path}.value", "<redacted>", "contains a password in a URL", _SECRET_HINT)
+    return None
 
 
 def _is_extended(name: str) -> bool:
@@ -77,19 +102,16 @@ def check_env(spec: QueueSpec) -> Iterator[FieldProblem]:
     seen: set[str] = set()
     for i, var in enumerate(spec.env):
         path = f"spec.env[{i}]"
-        if var.name in RESERVED_ENV:
+        if is_reserved_env(var.name):
             yield FieldProblem(f"{path}.name", var.name, "is set by k8s-tasks itself", "remove it from env")
         if var.name in seen:
             yield FieldProblem(f"{path}.name", var.name, "is defined twice", "keep one definition")
         seen.add(var.name)
         if var.value is not None and var.value_from is not None:
             yield FieldProblem(path, var.name, "has both value and valueFrom", "keep one of them")
-        if var.value and _SECRET_NAME.search(var.name):
-            yield FieldProblem(
-                f"{path}.value", "<redacted>", f"is a plain value for {var.name!r}", _SECRET_HINT
-            )
-        elif var.value and _CREDENTIALS_IN_URL.search(var.value):
-            yield FieldProblem(f"{path}.value", "<redacted>", "contains a password in a URL", _SECRET_HINT)
+        secret = plain_secret_problem(path, var.name, var.value)
+        if secret is not None:
+            yield secret
         if var.value_from is not None:
             sources = [k for k, v in var.value_from if v is not None]
             if len(sources) != 1:

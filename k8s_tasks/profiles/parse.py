@@ -9,6 +9,7 @@ from . import labels
 from .checks import check_spec
 from .errors import MISSING, FieldProblem, ProfileError, problems_from
 from .job import TaskRef, build_job
+from .podrules import check_pod_rules
 from .podsecurity import DEFAULT_LEVEL, check_pod_security, validate_level
 from .spec import QueueProfile, QueueSpec
 
@@ -41,12 +42,15 @@ _MERGE_ERRORS = (AttributeError, KeyError, TypeError, ValueError)
 
 def _pod_problems(profile: QueueProfile, template: dict[str, Any], pod_security: str) -> list[FieldProblem]:
     pod_template = {str(key): value for key, value in (profile.pod_template or {}).items()} or None
-    return check_pod_security(template, pod_template, pod_security)
+    return [
+        *check_pod_security(template, pod_template, pod_security),
+        *check_pod_rules(profile, template, pod_template),
+    ]
 
 
 def check_final_pod(profile: QueueProfile, pod_security: str = DEFAULT_LEVEL) -> list[FieldProblem]:
-    """The problems of the final pod of ``profile`` with Pod Security at level ``pod_security``, each
-    naming the TaskQueue field that caused it."""
+    """The problems of the final pod of ``profile``: Pod Security at level ``pod_security``, then
+    k8s-tasks' own rules (at every level), each naming the TaskQueue field that caused it."""
     validate_level(pod_security)
     try:
         template = final_pod_template(profile)
@@ -59,7 +63,8 @@ def parse_profile(
     name: str, spec: Mapping[str, Any] | None, *, pod_security: str = DEFAULT_LEVEL
 ) -> QueueProfile:
     """Validate the ``spec`` of the TaskQueue called ``name``, and its final pod against the Pod Security
-    level ``pod_security`` ("restricted", "baseline" or "privileged": ValueError otherwise).
+    level ``pod_security`` ("restricted", "baseline" or "privileged": ValueError otherwise) and
+    k8s-tasks' own rules.
 
     Raises ProfileError (a ValueError) whose ``problems`` name each field, value, reason and fix, all at
     once; its str() joins them with "; " (fit for a status condition message).
