@@ -3,7 +3,9 @@
 Pure and cluster-free: imports neither Django nor kopf, so the operator, the backend and the tests can all
 use it. The public API:
 
-    parse_profile(name, spec) -> QueueProfile            # raises ProfileError (field, value, reason, hint)
+    parse_profile(name, spec, pod_security="restricted") -> QueueProfile
+        # raises ProfileError (field, value, reason, hint): the spec, and its final pod against the Pod
+        # Security level (POD_SECURITY_LEVELS) and k8s-tasks' own rules (podrules.py)
     build_job(profile, TaskRef(...), namespace=..., default_image=..., settings_module=...) -> dict
     job_name(task_id, attempt) -> str                     # deterministic DNS label, <= 57 characters
 """
@@ -12,11 +14,13 @@ from .errors import FieldProblem, ProfileError
 from .job import TaskRef, build_job, identity_labels
 from .labels import job_name, sanitize_label_value
 from .merge import merge
-from .parse import parse_profile
+from .parse import check_final_pod, parse_profile
+from .podsecurity import LEVELS as POD_SECURITY_LEVELS
 from .quantity import parse_quantity
 from .spec import QueueProfile, QueueSpec, Resources, RetryPolicy, ScratchVolume
 
 __all__ = [
+    "POD_SECURITY_LEVELS",
     "FieldProblem",
     "ProfileError",
     "QueueProfile",
@@ -26,6 +30,7 @@ __all__ = [
     "ScratchVolume",
     "TaskRef",
     "build_job",
+    "check_final_pod",
     "identity_labels",
     "job_name",
     "merge",

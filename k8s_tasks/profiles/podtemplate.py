@@ -123,7 +123,15 @@ def check_metadata(meta: dict[str, Any]) -> Iterator[FieldProblem]:
             )
     for key in ("labels", "annotations"):
         value = meta.get(key)
-        if value is not None and not isinstance(value, dict):
+        if key in meta and value is None:
+            yield FieldProblem(
+                f"spec.podTemplate.metadata.{key}",
+                None,
+                f"is null: the task pod's {key} cannot be removed (k8s-tasks' own tie it to its task)",
+                f"remove the key, or list the {key} to add",
+                show_value=False,
+            )
+        elif value is not None and not isinstance(value, dict):
             yield FieldProblem(
                 f"spec.podTemplate.metadata.{key}", value, "is not a mapping", "key: value pairs"
             )

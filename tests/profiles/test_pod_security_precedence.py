@@ -149,3 +149,18 @@ def test_problems_name_containers_by_name_whatever_their_order() -> None:
     )
     assert {f.split("]")[0] for f in fields(spec)} == {"spec.podTemplate.spec.initContainers[b"}
     assert parse_profile("q", spec, pod_security="baseline").pod_template is not None
+
+
+@pytest.mark.parametrize("key", ["labels", "annotations"])
+def test_a_podtemplate_removing_the_pods_labels_is_refused_not_a_crash_at_dispatch(key: str) -> None:
+    [problem] = problems({"podTemplate": {"metadata": {key: None}}})
+    assert str(problem).startswith(f"spec.podTemplate.metadata.{key}: is null: the task pod's {key} cannot")
+
+
+def test_check_final_pod_is_public_with_the_levels() -> None:
+    from k8s_tasks.profiles import POD_SECURITY_LEVELS, check_final_pod
+
+    assert POD_SECURITY_LEVELS == ("restricted", "baseline", "privileged")
+    profile = parse_profile("q", pod(hostIPC=True), pod_security="privileged")
+    assert [p.field for p in check_final_pod(profile)] == ["spec.podTemplate.spec.hostIPC"]
+    assert check_final_pod(profile, "privileged") == []
