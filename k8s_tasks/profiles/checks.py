@@ -45,6 +45,20 @@ def is_reserved_env(name: object) -> bool:
     return isinstance(name, str) and (name in RESERVED_ENV or name.startswith(RESERVED_ENV_PREFIX))
 
 
+def is_reserved_prefix(prefix: object) -> bool:
+    """True for an envFrom prefix that can make a reserved name out of a Secret's or ConfigMap's keys."""
+    if not isinstance(prefix, str) or not prefix:
+        return False
+    return (
+        prefix.startswith(RESERVED_ENV_PREFIX)
+        or RESERVED_ENV_PREFIX.startswith(prefix)
+        or any(name.startswith(prefix) for name in RESERVED_ENV)
+    )
+
+
+PREFIX_HINT = "use a prefix of your own (e.g. APP_): K8S_TASKS_* and the names k8s-tasks sets are reserved"
+
+
 def plain_secret_problem(path: str, name: str, value: object) -> FieldProblem | None:
     """The problem with env var ``name`` at ``path`` if its plain ``value`` is a credential (never shown)."""
     if not value:
@@ -122,6 +136,13 @@ def check_env(spec: QueueSpec) -> Iterator[FieldProblem]:
                     "use one of secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef",
                 )
     for i, source in enumerate(spec.env_from):
+        if is_reserved_prefix(source.prefix):
+            yield FieldProblem(
+                f"spec.envFrom[{i}].prefix",
+                source.prefix,
+                "can define names k8s-tasks sets itself",
+                PREFIX_HINT,
+            )
         if (source.secret_ref is None) == (source.config_map_ref is None):
             yield FieldProblem(
                 f"spec.envFrom[{i}]",

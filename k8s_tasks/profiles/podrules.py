@@ -7,7 +7,8 @@
 - The task container runs ``<command> run <its own task id>``: the podTemplate may not set its
   ``command`` or ``args`` (``spec.command`` changes the interpreter).
 - No container of the podTemplate sets an environment variable k8s-tasks sets itself (checks.RESERVED_ENV,
-  any ``K8S_TASKS_*``): the task's id, attempt and queue, the pod's name and namespace, the settings.
+  any ``K8S_TASKS_*``): the task's id, attempt and queue, the pod's name and namespace, the settings; nor
+  an envFrom ``prefix`` that would make one (the keys of a Secret or ConfigMap are not known here).
 - No env of any container (init and ephemeral included) holds a literal credential (checks.plain_secret).
 
 ``spec.env`` itself is checked by checks.check_env with the same rules.
@@ -16,7 +17,7 @@
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .checks import is_reserved_env, plain_secret_problem
+from .checks import PREFIX_HINT, is_reserved_env, is_reserved_prefix, plain_secret_problem
 from .errors import FieldProblem
 from .job import CONTAINER
 from .podpaths import CONTAINER_KINDS, ROOT, Item, find_origin, item_step, items, lookup, mapping, render
@@ -109,6 +110,15 @@ def _env(pod: Mapping[str, Any]) -> Iterator[FieldProblem]:
                 secret = plain_secret_problem(path, name, mapping(var).get("value"))
                 if secret is not None:
                     yield secret
+            for e, source in enumerate(items(container.get("envFrom"))):
+                prefix = mapping(source).get("prefix")
+                if is_reserved_prefix(prefix):
+                    yield FieldProblem(
+                        f"{where}.envFrom[{e}].prefix",
+                        prefix,
+                        "can define names k8s-tasks sets itself",
+                        PREFIX_HINT,
+                    )
 
 
 def check_pod_rules(

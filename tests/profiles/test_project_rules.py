@@ -83,6 +83,16 @@ RULES: dict[str, tuple[dict[str, Any], str, str]] = {
         "spec.env[0].name",
         "is set by k8s-tasks itself",
     ),
+    "envFrom prefix making K8S_TASKS_ names in a sidecar": (
+        pod(containers=[{**SIDECAR, "envFrom": [{"prefix": "K8S_TASKS_", "configMapRef": {"name": "c"}}]}]),
+        "spec.podTemplate.spec.containers[sidecar].envFrom[0].prefix",
+        "'K8S_TASKS_' can define names k8s-tasks sets itself",
+    ),
+    "envFrom prefix making POD_NAME in the profile": (
+        {"envFrom": [{"prefix": "POD_", "configMapRef": {"name": "c"}}]},
+        "spec.envFrom[0].prefix",
+        "can define names k8s-tasks sets itself",
+    ),
     "literal DB_PASSWORD in an init container": (
         pod(
             initContainers=[
