@@ -161,6 +161,7 @@ def operator_env(cluster: LocalCluster, subprocess_env: dict[str, str]) -> dict[
     env["K8S_TASKS_STATUS_SECONDS"] = "0.5"
     # Task pods get the location of this test's database (not a credential) from the operator.
     env["K8S_TASKS_POD_ENV"] = "K8S_TASKS_DB_NAME,K8S_TASKS_TEST_DB,PYTHONPATH,PGHOST,PGPORT,PGUSER"
+    env["K8S_TASKS_SEALED_POD_ENV"] = "PYTHONPATH"  # where the test task modules are; nothing of the database
     env.setdefault("K8S_TASKS_TEST_DB", os.environ.get("K8S_TASKS_TEST_DB", "sqlite"))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env

@@ -42,7 +42,11 @@ class OperatorConfig:
     stale_job_seconds: float = 30.0
     """How long an unfinished Job may outlive its row's attempt (its pod is exiting) before it is deleted."""
     extra_env: tuple[tuple[str, str], ...] = field(default_factory=tuple)
-    """Extra plain env for every task pod (names from K8S_TASKS_POD_ENV, values from this process)."""
+    """Extra plain env for every task pod that is not sealed (names from K8S_TASKS_POD_ENV, values from this
+    process): where its database is, for example."""
+    sealed_extra_env: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    """Extra plain env for sealed pods (K8S_TASKS_SEALED_POD_ENV; none by default: they get nothing of the
+    operator's environment, and no database settings)."""
     metrics: tuple[str, int] | None = None
     """(host, port) where Prometheus metrics are served at /metrics; None: no metrics endpoint."""
 
@@ -109,6 +113,7 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         except ValueError as exc:
             parser.error(str(exc))
     passthrough = [name for name in env.get("K8S_TASKS_POD_ENV", "").split(",") if name]
+    sealed_passthrough = [name for name in env.get("K8S_TASKS_SEALED_POD_ENV", "").split(",") if name]
     namespace, source = next(
         (value, name)
         for value, name in (
@@ -134,5 +139,6 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         resync_seconds=args.resync_seconds,
         pod_security=args.pod_security,
         extra_env=tuple((name, env[name]) for name in passthrough if name in env),
+        sealed_extra_env=tuple((name, env[name]) for name in sealed_passthrough if name in env),
         metrics=metrics,
     )

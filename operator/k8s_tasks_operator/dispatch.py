@@ -29,8 +29,10 @@ def manifest_for(rt: Runtime, state: QueueState, row: TaskRecord) -> dict[str, A
     )
     retries = state.profile.retries
     task_attempt = row.attempt - row.infra_retries  # the task's own attempts; infrastructure re-runs are free
+    sealed = state.profile.network == "isolated"  # a sealed pod gets none of the operator's env
+    passed = rt.config.sealed_extra_env if sealed else rt.config.extra_env
     extra_env = [
-        *({"name": k, "value": v} for k, v in rt.config.extra_env),
+        *({"name": k, "value": v} for k, v in passed),
         # The runner schedules the task's own retries itself, so the row never shows FAILED in between.
         {"name": "K8S_TASKS_MAX_ATTEMPTS", "value": str(retries.attempts)},
         # On SIGTERM the pod leaves the verdict to the operator, which learns the cause from Kubernetes.
