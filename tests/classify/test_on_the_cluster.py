@@ -29,8 +29,9 @@ TASK = TaskRef(
 
 
 def run_command(code: str) -> dict[str, Any]:
-    """A podTemplate that replaces the task container's command with a small Python program."""
-    return {"spec": {"containers": [{"name": "task", "command": [PY, "-c", code], "args": None}]}}
+    """The profile's own command as a small Python program (its `run <id>` arguments are ignored by -c;
+    a podTemplate may not override the runner's command or args)."""
+    return {"command": [PY, "-c", code]}
 
 
 cluster = running_sim  # the simulation on its own, as tests/cluster uses it
@@ -99,7 +100,7 @@ async def outcome_of(
 async def test_oom_killed_names_the_limit(tmp_path: Path) -> None:
     spec = {
         "resources": {"limits": {"memory": "64Mi"}},
-        "podTemplate": run_command("import time; x = bytearray(400 * 2**20); time.sleep(30)"),
+        **run_command("import time; x = bytearray(400 * 2**20); time.sleep(30)"),
     }
     async with cluster(tmp_path, [NODE]) as sim:
         result = await outcome_of(sim, launch(sim, spec))
@@ -113,7 +114,7 @@ async def test_non_zero_exit_shows_the_last_log_lines(tmp_path: Path) -> None:
         "print('ValueError: no such video', file=sys.stderr); sys.exit(3)"
     )
     async with cluster(tmp_path, [NODE]) as sim:
-        result = await outcome_of(sim, launch(sim, {"podTemplate": run_command(code)}))
+        result = await outcome_of(sim, launch(sim, run_command(code)))
     assert (result.kind, result.retry) == ("PodFailed", "task")
     assert result.message.startswith("Exited with code 3 and wrote no result. Last log lines:")
     assert "ValueError: no such video" in result.message
@@ -122,13 +123,13 @@ async def test_non_zero_exit_shows_the_last_log_lines(tmp_path: Path) -> None:
 async def test_without_the_log_the_termination_message_has_the_tail(tmp_path: Path) -> None:
     code = "import sys; print('ValueError: no such video', file=sys.stderr); sys.exit(4)"
     async with cluster(tmp_path, [NODE]) as sim:
-        result = await outcome_of(sim, launch(sim, {"podTemplate": run_command(code)}), read_log=False)
+        result = await outcome_of(sim, launch(sim, run_command(code)), read_log=False)
     assert result.message.startswith("Exited with code 4 and wrote no result. Last log lines:")
     assert "ValueError: no such video" in result.message  # FallbackToLogsOnError filled it in
 
 
 async def test_deadline_names_the_timeout(tmp_path: Path) -> None:
-    spec = {"timeoutSeconds": 1, "podTemplate": run_command("import time; time.sleep(60)")}
+    spec = {"timeoutSeconds": 1, **run_command("import time; time.sleep(60)")}
     async with cluster(tmp_path, [NODE]) as sim:
         result = await outcome_of(sim, launch(sim, spec))
     assert (result.kind, result.retry) == ("PodDeadlineExceeded", "task")
@@ -137,14 +138,8 @@ async def test_deadline_names_the_timeout(tmp_path: Path) -> None:
 
 async def test_eviction_is_an_infrastructure_failure(tmp_path: Path) -> None:
     spec = {
-        "podTemplate": {
-            "spec": {
-                "terminationGracePeriodSeconds": 2,
-                "containers": [
-                    {"name": "task", "command": [PY, "-c", "import time; time.sleep(60)"], "args": None}
-                ],
-            }
-        }
+        **run_command("import time; time.sleep(60)"),
+        "podTemplate": {"spec": {"terminationGracePeriodSeconds": 2}},
     }
     async with cluster(tmp_path, [NODE]) as sim, watched_pods(sim) as seen:
         name = launch(sim, spec)
