@@ -1,8 +1,8 @@
 """The local cluster for the benchmarks: ``python -m k8s_tasks.testing cluster`` plus two measuring
 instruments added by wrapping, not by editing k8s_tasks/testing:
 
-- a counting middleware: every API request by verb and resource (writes per task are counted here), and
-  the time of the last write of each kind;
+- a counting middleware: every API request by verb (GET, LIST, WATCH, POST, ...) and resource (writes per
+  task and reads per minute are counted here), and the time of the last write of each kind;
 - a Job recorder: a store watch noting, per task id, when its Job was created and when it finished
   (``time.time()``: the same clock as the database rows and the benchmark driver on this machine).
 
@@ -33,7 +33,7 @@ from k8s_tasks.testing.sim import NodeSpec
 TASK_ID = "k8stasks.io/task-id"
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 RESOURCE_RE = re.compile(
-    r"^/(?:api|apis/[^/]+)/[^/]+/(?:namespaces/[^/]+/)?([a-z]+)(?:/[^/]+)?(?:/([a-z]+))?"
+    r"^/(?:api|apis/[^/]+)/[^/]+/(?:namespaces/[^/]+/)?([a-z]+)(?:/([^/]+))?(?:/([a-z]+))?"
 )
 
 
@@ -42,8 +42,20 @@ def resource_of(path: str) -> str:
     match = RESOURCE_RE.match(path)
     if not match:
         return "other"
-    plural, sub = match.groups()
+    plural, _, sub = match.groups()
     return f"{plural}/{sub}" if sub else plural
+
+
+def request_key(method: str, path: str, watch: bool) -> str:
+    """The counting key, "VERB resource", with the API server's verbs for reads: WATCH (a watch started),
+    LIST (a GET of a collection), GET (of one object); writes by their method."""
+    match = RESOURCE_RE.match(path)
+    verb = method
+    if watch:
+        verb = "WATCH"
+    elif method == "GET" and match is not None and match.group(2) is None:
+        verb = "LIST"
+    return f"{verb} {resource_of(path)}"
 
 
 class Instruments:
@@ -80,8 +92,7 @@ async def counting(request: web.Request, handler: Handler) -> web.StreamResponse
     if request.path == "/_bench/reset":
         INSTRUMENTS.reset()
         return web.json_response({})
-    watch = request.query.get("watch") in ("1", "true")
-    key = f"{'WATCH' if watch else request.method} {resource_of(request.path)}"
+    key = request_key(request.method, request.path, request.query.get("watch") in ("1", "true"))
     INSTRUMENTS.requests[key] += 1
     if request.method in WRITES:
         INSTRUMENTS.last_write[key] = time.time()
