@@ -33,6 +33,8 @@ class Sizes:
     writeback_tasks: int = 10
     ready_backlogs: tuple[int, ...] = (10_000, 100_000)
     finished_rows: int = 200_000
+    resync_seconds: float = 30.0  # the dispatch run's operator: its resync period (the default)
+    resync_window: float = 60.0  # then, settled with `dispatch` Jobs in flight: the resync cost's window
 
 
 QUICK = Sizes(
@@ -47,6 +49,8 @@ QUICK = Sizes(
     writeback_tasks=5,
     ready_backlogs=(1000, 5000),
     finished_rows=10_000,
+    resync_seconds=2.0,
+    resync_window=6.0,
 )
 """A smoke run of every scenario (bench.run --quick): minutes less, numbers not worth publishing."""
 
@@ -64,26 +68,40 @@ class Context:
 
     @contextlib.contextmanager
     def ours(
-        self, concurrency: int = 10_000, *, qps: float | None = None
+        self, concurrency: int = 10_000, *, qps: float | None = None, resync_seconds: float | None = None
     ) -> Iterator[tuple[Cluster, Operator]]:
         """A fresh local cluster (fake runtime, pods run an hour unless told otherwise) and a fresh
-        operator serving the queues "default" (given concurrency) and "finishing"."""
-        run = Path(self._fresh_dir("ours"))
+        operator serving the queues "default" (given concurrency) and "finishing" (given `resync_seconds`:
+        resyncing at that period and logging every pass, see bench.resync_operator)."""
+        with self.cluster("ours") as cluster:
+            operator: Operator | None = None
+            try:
+                with step("operator started"):
+                    cluster.make_queue("default", concurrency=concurrency, nodeSelector={"pool": "general"})
+                    cluster.make_queue("finishing", **FINISHING)
+                    operator = Operator(
+                        cluster,
+                        self.env,
+                        cluster.kubeconfig.parent / "operator.log",
+                        qps=qps,
+                        resync_seconds=resync_seconds,
+                    )
+                    operator.wait_ready(cluster, "default")
+                    operator.wait_ready(cluster, "finishing")
+                yield cluster, operator
+            finally:
+                if operator is not None:
+                    with step("operator stopped"):
+                        operator.stop()
+
+    @contextlib.contextmanager
+    def cluster(self, prefix: str) -> Iterator[Cluster]:
+        """A fresh local cluster (bench.cluster_proc, fake runtime), stopped afterwards."""
         with step("cluster started"):
-            cluster = Cluster(run, self.env)
-        operator: Operator | None = None
+            cluster = Cluster(Path(self._fresh_dir(prefix)), self.env)
         try:
-            with step("operator started"):
-                cluster.make_queue("default", concurrency=concurrency, nodeSelector={"pool": "general"})
-                cluster.make_queue("finishing", **FINISHING)
-                operator = Operator(cluster, self.env, run / "operator.log", qps=qps)
-                operator.wait_ready(cluster, "default")
-                operator.wait_ready(cluster, "finishing")
-            yield cluster, operator
+            yield cluster
         finally:
-            if operator is not None:
-                with step("operator stopped"):
-                    operator.stop()
             with step("cluster stopped"):
                 cluster.stop()
 

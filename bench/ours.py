@@ -12,7 +12,7 @@ from k8s_tasks.bulk import enqueue_many
 from k8s_tasks.models import TaskRecord
 from k8s_tasks_operator.db import CLAIM_BATCH
 
-from . import rows
+from . import resync_cost, rows
 from .context import Context, cpu_percent, pace
 from .counts import events_caught_up, last_task_write, writes
 from .procs import Cluster, Operator, rss_mb, wait_for, wait_until
@@ -107,12 +107,16 @@ def idle(cluster: Cluster, operator: Operator) -> None:
 
 
 def dispatch_run(ctx: Context) -> dict[str, Any]:
-    """A fresh stack: N (10k) READY tasks dispatched; then, settled, RSS and CPU with N Jobs in flight."""
+    """A fresh stack: N (10k) READY tasks dispatched; then, settled, RSS and CPU with N Jobs in flight, and
+    the resync's cost over a window of several resync periods (bench.resync_cost)."""
     rows.clear()
-    with ctx.ours() as (cluster, operator):
+    period = ctx.sizes.resync_seconds
+    with ctx.ours(resync_seconds=period) as (cluster, operator):
         out = drain(cluster, operator, ctx.sizes.dispatch)
         out["rss_inflight"] = rss_mb(operator.pid)
         out["cpu_inflight"] = cpu_percent(operator.pid)
+        with step(f"resync cost over {ctx.sizes.resync_window:g}s (resync every {period:g}s)"):
+            out["resync"] = resync_cost.measure(cluster, operator, ctx.sizes.resync_window, period)
     return out
 
 

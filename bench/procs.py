@@ -178,14 +178,30 @@ class Cluster(Process):
 
 
 class Operator(Process):
-    """`python -m k8s_tasks_operator` (or bench.qps_operator: the same with a client-side QPS limit)."""
+    """`python -m k8s_tasks_operator` (or bench.qps_operator: the same with a client-side QPS limit; or,
+    given `resync_seconds`, bench.resync_operator: the same, resyncing at that period (as
+    K8S_TASKS_RESYNC_SECONDS) and logging every pass)."""
 
-    def __init__(self, cluster: Cluster, env: dict[str, str], log: Path, *, qps: float | None = None) -> None:
+    def __init__(
+        self,
+        cluster: Cluster,
+        env: dict[str, str],
+        log: Path,
+        *,
+        qps: float | None = None,
+        resync_seconds: float | None = None,
+    ) -> None:
         self.port = free_port()
         module = ["bench.qps_operator", "--qps", str(qps)] if qps else ["k8s_tasks_operator"]
+        env = {**env, "KUBECONFIG": str(cluster.kubeconfig)}
+        if resync_seconds is not None:
+            if qps:
+                raise ValueError("the QPS-limited operator does not log its resyncs")
+            module = ["bench.resync_operator"]
+            env["K8S_TASKS_RESYNC_SECONDS"] = f"{resync_seconds:g}"
         argv = [sys.executable, "-m", *module, "--namespace", NAMESPACE]
         argv += ["--liveness", f"http://127.0.0.1:{self.port}/healthz"]
-        super().__init__(argv, {**env, "KUBECONFIG": str(cluster.kubeconfig)}, log)
+        super().__init__(argv, env, log)
 
     def health(self) -> dict[str, Any] | None:
         try:
