@@ -1,5 +1,6 @@
 """Scenario 1, enqueue throughput, in this process: sequential enqueues, enqueues inside one
-transaction.atomic(), and (ours only) enqueue_many; both backends, the same task, the same database."""
+transaction.atomic(), and (ours only) enqueue_many; both backends, the same task, the same database. Each
+repetition also measures the ceiling of the sequential enqueue: bare single-row INSERTs (bench.ceilings)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.tasks import Task
 
 from k8s_tasks.bulk import enqueue_many
 
-from . import rows
+from . import ceilings, rows
 from .tasks import noop, peer_noop
 
 
@@ -52,6 +53,7 @@ def repetition(ours_first: bool, sequential_count: int, atomic_count: int) -> di
     out: dict[str, float] = {}
     for name, task in sides:
         out[f"{name}_sequential"] = sequential(task, sequential_count)
+    out["bare_insert"] = ceilings.bare_inserts(sequential_count)  # the ceiling, right after
     for name, task in sides:
         out[f"{name}_atomic"] = atomic(task, atomic_count)
     out["ours_bulk"] = bulk(sequential_count)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import database
-from .steps import log
+from .steps import log, step
 
 PHASES = ("enqueue", "dispatch", "latency", "qps", "backlog", "full_table")
 
@@ -82,7 +82,7 @@ def main() -> None:
 
     from django.db import connections
 
-    from . import enqueue, ours, peer
+    from . import ceilings, enqueue, ours, peer
     from .context import QUICK, Context, Sizes
     from .procs import base_env
 
@@ -98,6 +98,17 @@ def main() -> None:
 
         return run
 
+    def with_creates(run: Callable[[int], dict[str, Any]]) -> Callable[[int], dict[str, Any]]:
+        """The dispatch repetition, then the ceiling it is compared with: bare Job creates."""
+
+        def run_both(rep: int) -> dict[str, Any]:
+            out = run(rep)
+            with step(f"{sizes.dispatch} bare Job creates"):
+                out["bare_creates"] = ceilings.creates_run(ctx)
+            return out
+
+        return run_both
+
     phases: dict[str, Callable[[], list[dict[str, Any]]]] = {
         "enqueue": lambda: repeat(
             "enqueue",
@@ -106,7 +117,9 @@ def main() -> None:
                 ctx.ours_first(rep), sizes.enqueue_sequential, sizes.enqueue_atomic
             ),
         ),
-        "dispatch": lambda: repeat("dispatch", sizes.repetitions, both(ours.dispatch_run, peer.dispatch_run)),
+        "dispatch": lambda: repeat(
+            "dispatch", sizes.repetitions, with_creates(both(ours.dispatch_run, peer.dispatch_run))
+        ),
         "latency": lambda: repeat(
             "latency+write-back+1k in flight", sizes.repetitions, both(ours.latency_run, peer.latency_run)
         ),
