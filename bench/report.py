@@ -7,26 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from .counts import is_write
-from .stats import Result, percentile, result
+from .report_limits import ceiling_results, resync_results
+from .stats import Result, column, label, percentile, result
 
 QUANTILES = (50, 95, 99)
 RSS_LIMIT_MB = 120.0
 FLAT_MB = 10.0  # "flat as the queue grows": at most this much more RSS at 100k READY rows than idle
-
-
-def label(n: int) -> str:
-    """1000 -> '1k', 200000 -> '200k', 100 -> '100'."""
-    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
-
-
-def column(reps: Sequence[dict[str, Any]], *path: str) -> list[float]:
-    values = []
-    for rep in reps:
-        value: Any = rep
-        for key in path:
-            value = value[key]
-        values.append(float(value))
-    return values
 
 
 def quantile_column(reps: Sequence[dict[str, Any]], side: str, key: str, q: float) -> list[float]:
@@ -292,7 +278,9 @@ def results(raw: dict[str, Any]) -> list[Result]:
         *dispatch_results(raw),
         *latency_results(raw),
         *memory_results(raw),
+        *resync_results(raw),
         *drain_results(raw),
+        *ceiling_results(raw),
     ]
 
 

@@ -85,7 +85,18 @@ def sizes_text(raw: dict[str, Any]) -> str:
         f"(also the drain on an empty and on a full table); peer drain {s['peer_drain']}; 20 QPS run "
         f"{s['qps_tasks']}; latency {', '.join(f'{r:g}/s for {d:g}s' for r, d in s['latency_rates'])}; "
         f"write-back {s['writeback_tasks']}; READY backlogs {s['ready_backlogs']}; finished rows "
-        f"{s['finished_rows']}"
+        f"{s['finished_rows']}; resync cost over {s['resync_window']:g}s, resync every "
+        f"{s['resync_seconds']:g}s; ceilings: {s['enqueue_sequential']} bare INSERTs, {s['dispatch']} bare "
+        "Job creates"
+    )
+
+
+def aims_text(rows: list[Result]) -> str:
+    """The levels aimed at next (issue 12's ceilings): reported, neither met nor missed as targets."""
+    below = [f"{r.metric} ({r.database}) {r.value:.2f}" for r in rows if r.aim_met is False]
+    return (
+        f"aimed at next (not targets of this run): reached {sum(r.aim_met is True for r in rows)}; below: "
+        f"{len(below)}" + (f": {', '.join(below)}" if below else "")
     )
 
 
@@ -132,6 +143,7 @@ def main() -> None:
         f"targets met: {sum(r.passed is True for r in rows)}; missed: {len(failed)}"
         + (f": {', '.join(failed)}" if failed else "")
     )
+    print(aims_text(rows))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,29 @@ def percentile(samples: Sequence[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def label(n: int) -> str:
+    """1000 -> '1k', 200000 -> '200k', 100 -> '100'."""
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def column(reps: Sequence[dict[str, Any]], *path: str) -> list[float]:
+    """One number per repetition, found in each by the same path of keys."""
+    values = []
+    for rep in reps:
+        value: Any = rep
+        for key in path:
+            value = value[key]
+        values.append(float(value))
+    return values
+
+
+def ratios(ours: Sequence[float], ceiling: Sequence[float]) -> list[float]:
+    """Per repetition: ours / the ceiling measured in the same repetition."""
+    if len(ours) != len(ceiling):
+        raise ValueError(f"{len(ours)} values against {len(ceiling)} ceilings")
+    return [o / c for o, c in zip(ours, ceiling, strict=True)]
+
+
 @dataclass(frozen=True)
 class Summary:
     median: float
@@ -52,6 +75,8 @@ class Result:
     peer_min: float | None = None
     peer_max: float | None = None
     note: str = ""
+    aim_met: bool | None = None
+    """For a level aimed at next, not a target of this run: whether it is reached (`passed` stays None)."""
     samples: list[float] = field(default_factory=list)
     peer_samples: list[float] = field(default_factory=list)
 
@@ -74,9 +99,11 @@ def result(
     size: str,
     target: str = "",
     check: Check | None = None,
+    aim: Check | None = None,
     note: str = "",
 ) -> Result:
-    """Summarize our samples (and the peer's); `check(our_median, peer_median)` decides pass/fail."""
+    """Summarize our samples (and the peer's); `check(our_median, peer_median)` decides pass/fail; `aim`
+    (instead) says whether a level aimed at next is reached, without passing or failing the run."""
     mine = Summary.of(ours)
     theirs = Summary.of(peer) if peer else None
     peer_value = theirs.median if theirs else None
@@ -97,6 +124,7 @@ def result(
         peer_min=round(theirs.low, 4) if theirs else None,
         peer_max=round(theirs.high, 4) if theirs else None,
         note=note,
+        aim_met=aim(mine.median, peer_value) if aim else None,
         samples=[round(v, 4) for v in ours],
         peer_samples=[round(v, 4) for v in peer or ()],
     )
@@ -115,6 +143,15 @@ def _number(value: float | None) -> str:
     return text
 
 
+def verdict(r: Result) -> str:
+    """PASS / FAIL for a target; "aim met" / "below aim" for a level aimed at next; "info" otherwise."""
+    if r.passed is not None:
+        return "PASS" if r.passed else "FAIL"
+    if r.aim_met is not None:
+        return "aim met" if r.aim_met else "below aim"
+    return "info"
+
+
 def table(results: Sequence[Result]) -> str:
     """A plain-text table: one line per metric and database."""
     headers = ("metric", "db", "median", "min-max", "unit", "peer", "ratio", "target", "pass")
@@ -128,7 +165,7 @@ def table(results: Sequence[Result]) -> str:
             _number(r.peer_value),
             "-" if r.ratio is None else f"{r.ratio:.2f}x",
             r.target or "-",
-            {True: "PASS", False: "FAIL", None: "info"}[r.passed],
+            verdict(r),
         )
         for r in results
     ]

@@ -3,14 +3,22 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
-from bench.cluster_proc import Instruments, resource_of
-from bench.counts import events_caught_up, last_task_write, writes
+from bench.cluster_proc import Instruments, request_key, resource_of
+from bench.counts import events_caught_up, last_task_write, reads, since, writes
+from bench.ddl import index_shape, insert_sql, sqlite_copy
 from bench.qps_operator import TokenBucket
 from bench.quiet import Streak, settled_enough
 from bench.report import label, results
-from bench.stats import Summary, percentile, result, table
+from bench.resync_cost import Pass, passes, window
+from bench.run import aims_text
+from bench.stats import Summary, percentile, ratios, result, table
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_percentile_interpolates_between_ranks() -> None:
@@ -141,6 +149,19 @@ def raw_measurements(database: str) -> dict:
         "writeback_tasks": 10,
         "ready_backlogs": [10_000, 100_000],
         "finished_rows": 200_000,
+        "resync_seconds": 30.0,
+        "resync_window": 60.0,
+    }
+    resync = {
+        "window_seconds": 60.2,
+        "resync_period": 30.0,
+        "cpu_percent": 3.0,
+        "reads_per_minute": 2.0,
+        "writes_per_minute": 0.0,
+        "requests": {"WATCH pods": 1, "LIST jobs": 1},
+        "pass_seconds": [0.2, 0.4],
+        "pass_rows": [10_000, 10_000],
+        "queued": 0,
     }
     dispatch = {
         "rate": 100.0,
@@ -151,6 +172,7 @@ def raw_measurements(database: str) -> dict:
         "settle_seconds": 3.0,
         "settled": True,
         "events_caught_up": True,
+        "resync": resync,
     }
     latency = {
         "rss_idle": 90.0,
@@ -169,13 +191,21 @@ def raw_measurements(database: str) -> dict:
         "ours_atomic": 100.0,
         "peer_atomic": 200.0,
         "ours_bulk": 3000.0,
+        "bare_insert": 400.0,
     }
     return {
         "database": database,
         "sizes": sizes,
         "database_version": "x",
         "enqueue": [enqueue, enqueue],
-        "dispatch": [{"ours": dispatch, "peer": dispatch}] * 2,
+        "dispatch": [
+            {
+                "ours": dispatch,
+                "peer": dispatch,
+                "bare_creates": {"rate": 100.0 / 0.9, "answered_rate": 120.0},
+            }
+        ]
+        * 2,
         "latency": [{"ours": latency, "peer": latency}] * 2,
         "qps": [{"rate": 12.0, "written_rate": 10.0, "writes_per_task": 2.0}] * 2,
         "backlog": [{"ours": backlog, "peer": backlog}] * 2,
@@ -196,6 +226,8 @@ def test_results_apply_the_issue_targets() -> None:
     assert verdicts["rss_10k_jobs_in_flight"] is True  # 110 MB
     assert verdicts["rss_growth_idle_to_max_ready"] is True  # 5 MB
     assert verdicts["drain_rate_200k_finished"] is False  # 79 < 0.8 x 100
+    assert verdicts["enqueue_sequential_vs_bare_insert"] is None  # an aim, not a target
+    assert verdicts["dispatch_rate_vs_bare_creates"] is None
     sqlite = {r.metric: r.passed for r in results(raw_measurements("sqlite"))}
     assert sqlite["enqueue_to_job_p95_at_10_per_s"] is None  # the 100 ms target is for LISTEN/NOTIFY
 
@@ -209,9 +241,119 @@ def test_results_have_every_metric_once_with_the_json_schema() -> None:
         "drain_rate_empty_table",
         "settle_after_10k_dispatch",
         "cpu_10k_jobs_in_flight",
+        "cpu_10k_jobs_in_flight_with_resyncs",
+        "api_reads_per_min_10k_jobs_in_flight",
+        "resync_seconds_10k_jobs_in_flight",
+        "bare_insert",
+        "enqueue_sequential_vs_bare_insert",
+        "bare_job_creates",
+        "dispatch_rate_vs_bare_creates",
     ):
         assert metric in metrics
-    keys = {"metric", "value", "unit", "peer_value", "ratio", "target", "pass"}
+    keys = {"metric", "value", "unit", "peer_value", "ratio", "target", "pass", "aim_met"}
     assert all(keys <= r.to_json().keys() for r in rows)
     drain = next(r for r in rows if r.metric == "drain_rate_200k_finished")
     assert (drain.value, drain.peer_value, drain.passed) == (79.0, 20.0, False)  # the empty table: 100/s
+
+
+def test_the_ceilings_are_ratios_of_the_same_repetition_with_aims() -> None:
+    rows = {r.metric: r for r in results(raw_measurements("postgres"))}
+    enqueue = rows["enqueue_sequential_vs_bare_insert"]
+    assert (enqueue.value, enqueue.unit, enqueue.aim_met, enqueue.passed) == (0.75, "x", False, None)
+    assert rows["bare_insert"].value == 400.0 and "psycopg" in rows["bare_insert"].size
+    assert "sqlite3" in {r.metric: r for r in results(raw_measurements("sqlite"))}["bare_insert"].size
+    dispatch = rows["dispatch_rate_vs_bare_creates"]
+    assert (dispatch.value, dispatch.aim_met, dispatch.passed) == (0.9, True, None)
+    assert rows["bare_job_creates"].value == pytest.approx(111.1111)
+    assert "aim (next): >= 0.8x" in dispatch.target
+    text = table([enqueue, dispatch])
+    assert "below aim" in text and "aim met" in text and "FAIL" not in text
+    assert aims_text([enqueue, dispatch]) == (
+        "aimed at next (not targets of this run): reached 1; below: 1: "
+        "enqueue_sequential_vs_bare_insert (postgres) 0.75"
+    )
+    assert ratios([2.0, 3.0], [4.0, 3.0]) == [0.5, 1.0]
+    with pytest.raises(ValueError):
+        ratios([1.0], [])
+
+
+def test_resync_rows() -> None:
+    rows = {r.metric: r for r in results(raw_measurements("sqlite"))}
+    assert rows["cpu_10k_jobs_in_flight_with_resyncs"].value == 3.0
+    assert "resync every 30 s" in rows["cpu_10k_jobs_in_flight_with_resyncs"].size
+    assert "shortened" not in rows["cpu_10k_jobs_in_flight_with_resyncs"].size
+    reads_row = rows["api_reads_per_min_10k_jobs_in_flight"]
+    assert reads_row.value == 2.0 and "LIST jobs 1, WATCH pods 1" in reads_row.note
+    assert rows["resync_seconds_10k_jobs_in_flight"].value == pytest.approx(0.3)  # median of 0.2, 0.4
+    assert "rows compared per pass: 10000" in rows["resync_seconds_10k_jobs_in_flight"].note
+
+
+def test_request_keys_use_the_api_servers_verbs() -> None:
+    assert request_key("GET", "/apis/batch/v1/namespaces/default/jobs", False) == "LIST jobs"
+    assert request_key("GET", "/apis/batch/v1/namespaces/default/jobs", True) == "WATCH jobs"
+    assert request_key("GET", "/apis/batch/v1/namespaces/default/jobs/task-1", False) == "GET jobs"
+    assert request_key("GET", "/api/v1/namespaces/default", False) == "GET namespaces"
+    assert request_key("GET", "/api/v1/namespaces", False) == "LIST namespaces"
+    assert request_key("PATCH", "/apis/k8stasks.io/v1alpha1/namespaces/d/taskqueues/q/status", False) == (
+        "PATCH taskqueues/status"
+    )
+    assert request_key("POST", "/api/v1/namespaces/default/events", False) == "POST events"
+    counts = {"LIST jobs": 2, "GET jobs": 1, "WATCH pods": 3, "POST jobs": 5}
+    assert (reads(counts), writes(counts)) == (6, 5)
+    assert since({"LIST jobs": 4, "GET jobs": 1, "POST events": 1}, counts) == {
+        "LIST jobs": 2,
+        "POST events": 1,
+    }
+
+
+def operator_resync_format() -> str:
+    """The format string of the operator's resync line, read from its source (not imported: Django)."""
+    tree = ast.parse((ROOT / "operator/k8s_tasks_operator/resync.py").read_text())
+    found = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("resync: ")
+    ]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_resync_passes_are_read_from_the_operators_own_line() -> None:
+    line = operator_resync_format() % (10_000, 0, 0, 0.1234)
+    log = (
+        f"2026-12-01 10:00:00,001 DEBUG k8s_tasks_operator: {line}\n"
+        "2026-12-01 10:00:01,000 INFO k8s_tasks_operator: dispatched x attempt 1 as Job task-x-1\n"
+        f"2026-12-01 10:00:30,001 INFO k8s_tasks_operator: {operator_resync_format() % (9, 2, 1, 1.5)}\n"
+        f"2026-12-01 10:01:00,001 DEBUG k8s_tasks_operator: {line}"  # still being written: not counted
+    )
+    assert passes(log) == [Pass(10_000, 0, 0, 0.123), Pass(9, 2, 1, 1.5)]
+    measured = window(
+        30.0, 1.5, {"LIST jobs": 1, "WATCH pods": 2, "PATCH taskqueues/status": 3}, passes(log), 5
+    )
+    assert measured["cpu_percent"] == 5.0
+    assert (measured["reads_per_minute"], measured["writes_per_minute"]) == (6.0, 6.0)
+    assert (measured["pass_seconds"], measured["pass_rows"], measured["queued"]) == (
+        [0.123, 1.5],
+        [10_000, 9],
+        3,
+    )
+
+
+def test_the_bare_table_is_a_renamed_copy() -> None:
+    catalog = [
+        ("table", "k8s_tasks_taskrecord", 'CREATE TABLE "k8s_tasks_taskrecord" ("id" varchar(64) NOT NULL)'),
+        (
+            "index",
+            "k8s_tasks_claim_idx",
+            'CREATE INDEX "k8s_tasks_claim_idx" ON "k8s_tasks_taskrecord" ("id")',
+        ),
+    ]
+    table, index = sqlite_copy(catalog, "k8s_tasks_taskrecord", "bare")
+    assert table == 'CREATE TABLE "bare" ("id" varchar(64) NOT NULL)'
+    assert index == 'CREATE INDEX "bare__k8s_tasks_claim_idx" ON "bare" ("id")'
+    assert index_shape(index) == index_shape(catalog[1][2]) == 'CREATE INDEX ON ("id")'
+    postgres = "CREATE UNIQUE INDEX bare_pkey ON public.bare USING btree (id)"
+    assert index_shape(postgres) == "CREATE UNIQUE INDEX ON USING btree (id)"
+    assert insert_sql("bare", ["id", "args"], "?") == 'INSERT INTO "bare" ("id", "args") VALUES (?, ?)'
