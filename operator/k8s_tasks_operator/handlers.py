@@ -99,5 +99,6 @@ async def dispatch_probe(memo: kopf.Memo, **_: Any) -> dict[str, Any]:
 async def taskqueue_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
     rt: Runtime = memo.runtime
     rt.queues.apply(type, dict(body))
+    rt.policies_checked = False  # isolated or not any more: look at the policies again
     rt.poke()
     rt.resync_now()  # a queue that appears or changes: its claimed rows may need their Jobs

@@ -67,12 +67,17 @@ async def ensure_all(rt: Runtime) -> None:
     (an invalid queue keeps its policy: a typo must not lift isolation). Errors are logged; the next pass
     retries, and until then the queue dispatches nothing."""
     namespace = rt.config.namespace
+    isolated = any(q.profile is not None and q.profile.network == "isolated" for q in rt.queues.valid())
+    if not isolated and not rt.isolated_by and rt.policies_checked:
+        return  # nothing isolated, nothing to lift since the last look: no request
     try:
         listed = {p["metadata"]["name"]: p for p in await blocking(kube.list_policies, namespace)}
     except Exception as exc:
         rt.isolated_by.clear()
+        rt.policies_checked = False
         logger.warning("listing NetworkPolicies failed (%s); isolated queues wait", kube.describe_error(exc))
         return
+    rt.policies_checked = True
     for state in rt.queues.valid():
         assert state.profile is not None
         name = policy_name(state)

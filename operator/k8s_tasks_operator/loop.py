@@ -1,9 +1,10 @@
 """The operator's main loop.
 
 Start-up, in order: list the TaskQueues (no decision needing a profile before), wait for the first listing
-of our Jobs, start the task handlers, resync (what changed while no operator ran). Then: dispatch whenever
-woken (enqueue NOTIFY, a finished Job, a new queue) or every --poll-seconds; the periodic steps every
---status-seconds; the resync every --resync-seconds and after every new listing of the Jobs.
+of our Jobs, start the task handlers, resync (what changed while no operator ran). Then two loops side by
+side: dispatch whenever woken (enqueue NOTIFY, a finished Job, a new queue) or every --poll-seconds, with
+the periodic steps every --status-seconds; and the resync every --resync-seconds and after every new
+listing of the Jobs.
 """
 
 from __future__ import annotations
@@ -57,36 +58,50 @@ async def start(rt: Runtime) -> None:
     await load_queues(rt)
     await rt.jobs.synced.wait()  # which Jobs exist: the Job watch's first listing
     rt.start_work(lambda key: handle(rt, key)).start()
+    await resync_once(rt)
+
+
+async def resync_once(rt: Runtime) -> None:
+    """The isolation of the queues, then every unfinished row against the Jobs; errors are logged (the
+    next pass retries)."""
     rt.resync_wanted.clear()
     await ensure_all(rt)
     try:
         await resync(rt)
     except Exception:
-        logger.exception("the first resync failed; will retry")
-        rt.resync_now()
+        logger.exception("resync failed; will retry")
+
+
+async def resync_loop(rt: Runtime) -> None:
+    """The resync beside the dispatch loop (a pass over 10,000 rows takes about a second: dispatch goes
+    on meanwhile): every --resync-seconds, at once when asked (a new listing of the Jobs, a TaskQueue
+    change), and within 2 s while an isolated queue waits for its policy."""
+    while True:
+        period = rt.config.resync_seconds
+        if waiting_for_isolation(rt):
+            period = min(period, 2.0)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(rt.resync_wanted.wait(), timeout=period)
+        await resync_once(rt)
 
 
 async def run(rt: Runtime) -> None:
     await start(rt)
+    resyncing = asyncio.get_running_loop().create_task(resync_loop(rt), name="k8s-tasks-resync")
+    try:
+        await dispatch_loop(rt)
+    finally:
+        resyncing.cancel()
+
+
+async def dispatch_loop(rt: Runtime) -> None:
     next_reconcile = 0.0
-    next_resync = time.monotonic() + rt.config.resync_seconds
     while True:
         rt.wake.clear()
         launched = await dispatch_once(rt)
-        now = time.monotonic()
-        if now >= next_reconcile:
+        if time.monotonic() >= next_reconcile:
             await reconcile_once(rt)
             next_reconcile = time.monotonic() + rt.config.status_seconds
-        if now >= next_resync or rt.resync_wanted.is_set():
-            rt.resync_wanted.clear()
-            await ensure_all(rt)
-            try:
-                await resync(rt)
-            except Exception:
-                logger.exception("resync failed; will retry")
-            next_resync = time.monotonic() + rt.config.resync_seconds
-            if waiting_for_isolation(rt):  # an isolated queue waits for its policy: try again soon
-                next_resync = min(next_resync, time.monotonic() + 2.0)
         rt.passes += 1
         if launched:
             continue  # there may be more: keep going until the queues are drained or full

@@ -50,6 +50,8 @@ class Runtime:
     """Finished Jobs (by name) as their watch event showed them, until their task's handler has run."""
     waiting: dict[str, PodNews] = field(default_factory=dict)
     """Per Job name: its pod waits for a reason worth writing, or can never start."""
+    policies_checked: bool = False
+    """Our NetworkPolicies were listed since start and since the last TaskQueue change."""
     isolated_by: dict[str, str] = field(default_factory=dict)
     """Per isolated queue: the NetworkPolicy that isolates it, once confirmed; until then it waits."""
     handed: set[str] = field(default_factory=set)
