@@ -8,6 +8,7 @@ Per Job only a few strings are kept (not the Job itself): 10,000 Jobs in flight 
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -53,13 +54,13 @@ def job_info(job: dict[str, Any], default_namespace: str) -> JobInfo | None:
         return None
     meta = job.get("metadata") or {}
     annotations, object_labels = meta.get("annotations") or {}, meta.get("labels") or {}
-    return JobInfo(
+    return JobInfo(  # the few values shared by thousands of Jobs are interned: one copy each
         name=str(meta.get("name", "")),
-        namespace=str(meta.get("namespace") or default_namespace),
+        namespace=sys.intern(str(meta.get("namespace") or default_namespace)),
         task_id=ident[0],
         attempt=ident[1],
-        queue=str(object_labels.get(labels.QUEUE, "")),
-        backend=str(annotations.get(labels.BACKEND, "")),
+        queue=sys.intern(str(object_labels.get(labels.QUEUE, ""))),
+        backend=sys.intern(str(annotations.get(labels.BACKEND, ""))),
         finished=job_finished(job),
         deleting=bool(meta.get("deletionTimestamp")),
         version=_version(meta),
@@ -85,7 +86,7 @@ class JobCache:
     def __init__(self, namespace: str) -> None:
         self.namespace = namespace
         self.by_name: dict[str, JobInfo] = {}
-        self.by_task: dict[str, set[str]] = {}
+        self.by_task: dict[str, list[str]] = {}  # mostly one Job per task: a list is a third of a set
         self.active: dict[str, set[str]] = {}
         self.deleted: OrderedDict[str, int] = OrderedDict()
         self.synced = asyncio.Event()
@@ -143,7 +144,9 @@ class JobCache:
 
     def _add(self, info: JobInfo) -> None:
         self.by_name[info.name] = info
-        self.by_task.setdefault(info.task_id, set()).add(info.name)
+        names = self.by_task.setdefault(info.task_id, [])
+        if info.name not in names:
+            names.append(info.name)
         if not info.finished:
             self.active.setdefault(info.queue, set()).add(info.name)
 
@@ -153,7 +156,8 @@ class JobCache:
             return
         names = self.by_task.get(old.task_id)
         if names is not None:
-            names.discard(name)
+            if name in names:
+                names.remove(name)
             if not names:
                 del self.by_task[old.task_id]
         self.active.get(old.queue, set()).discard(name)
