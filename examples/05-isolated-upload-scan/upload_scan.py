@@ -1,15 +1,20 @@
-"""05-isolated-upload-scan: untrusted files are inspected on a queue with no network.
+"""05-isolated-upload-scan: untrusted files are inspected sealed: no database, no network.
 
-The ``sandbox`` queue sets ``network: isolated``: its pods carry the isolation label that the chart's
-NetworkPolicy selects (egress denied except DNS and the database), so a malicious upload that exploits
-the parser cannot phone home or reach internal services. The scan itself is deliberately simple: the
-EICAR anti-virus test signature, executable headers, and the size.
+The ``sandbox`` queue sets ``network: isolated``, so its tasks run sealed: the operator hands each pod its
+one task in a Secret only that pod mounts, the operator's NetworkPolicy denies the pod all ingress and
+egress, and the pod holds no database credentials; it reports its result in its termination message and
+the operator writes the row. A malicious upload that exploits the parser finds nothing to steal and no way
+out. The scan itself is deliberately simple: the EICAR anti-virus test signature, executable headers, and
+the size. ``what_the_pod_sees()`` reports, in the result, what such an exploit would find.
 """
 
 import base64
 import binascii
 import hashlib
 import os
+import re
+import socket
+from pathlib import Path
 from typing import Any
 
 from django.tasks import task
@@ -52,4 +57,34 @@ def scan_upload(filename: str, content_base64: str) -> dict[str, Any]:
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
         "pod": os.environ.get("POD_NAME", ""),
+        "seen": what_the_pod_sees(),
     }
+
+
+CREDENTIAL_NAMES = re.compile(r"PASSWORD|SECRET|TOKEN|DATABASE|^PG|^DB_|_DSN$", re.IGNORECASE)
+
+
+def what_the_pod_sees() -> dict[str, Any]:
+    """What code running in this pod can find: credentials in its env, the files it was handed, the
+    database through Django, the database server through the network."""
+    from django.db import connection
+
+    seen: dict[str, Any] = {
+        "credential_env": sorted(name for name in os.environ if CREDENTIAL_NAMES.search(name)),
+        "task_files": sorted(
+            p.name for p in Path(os.environ.get("K8S_TASKS_SEALED_PATH", "/")).parent.glob("*")
+        )
+        if os.environ.get("K8S_TASKS_SEALED_PATH")
+        else [],
+    }
+    try:
+        connection.ensure_connection()
+        seen["database"] = "connected"
+    except Exception as exc:
+        seen["database"] = f"{type(exc).__name__}: {exc}"
+    try:
+        socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
+        seen["network"] = "connected to 127.0.0.1:5432"
+    except OSError as exc:
+        seen["network"] = f"{type(exc).__name__}: {exc.strerror or exc}"
+    return seen
