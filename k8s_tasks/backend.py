@@ -42,13 +42,18 @@ class KubernetesBackend(BaseTaskBackend):
         return PayloadLimits(options.max_result_bytes, options.max_nesting_depth, setting)
 
     def validate_task(self, task: Task) -> None:
-        if self.queues and task.queue_name not in self.queues:
-            raise InvalidTask(
-                f"Queue {task.queue_name!r} is not configured for the task backend {self.alias!r}; the "
-                f"configured queues are {', '.join(sorted(self.queues))}. Add it to "
-                f"TASKS[{self.alias!r}]['QUEUES'] or use one of those."
-            )
-        super().validate_task(task)
+        """Django's checks and wording first (code and tests written against Django's backends match on
+        it), then what to do about an unknown queue."""
+        try:
+            super().validate_task(task)
+        except InvalidTask as error:
+            if self.queues and task.queue_name not in self.queues and str(error).startswith("Queue "):
+                raise InvalidTask(
+                    f"{error} The task backend {self.alias!r} has the queues "
+                    f"{', '.join(sorted(self.queues))}: add {task.queue_name!r} to "
+                    f"TASKS[{self.alias!r}]['QUEUES'], or use one of those."
+                ) from None
+            raise
 
     def enqueue(self, task: Task, args: Sequence[Any], kwargs: dict[str, Any]) -> TaskResult:
         # aenqueue is BaseTaskBackend's: sync_to_async(self.enqueue), so both share this one path.

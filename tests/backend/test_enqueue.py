@@ -60,7 +60,8 @@ def test_unknown_queue_names_queue_and_configured_ones() -> None:
     with pytest.raises(InvalidTask) as raised:
         tasks.add.using(queue_name="nope")
     message = str(raised.value)
-    assert "'nope'" in message and "default, gpu, highmem, limited, sandbox" in message
+    assert message.startswith("Queue 'nope' is not valid for backend."), "Django's own wording first"
+    assert "default, gpu, highmem, limited, sandbox" in message and "TASKS['default']['QUEUES']" in message
 
 
 @pytest.mark.parametrize(
