@@ -97,7 +97,7 @@ definitions: Schema = {
             "network": {
                 "type": "string",
                 "enum": ["default", "isolated"],
-                "description": "isolated: a NetworkPolicy allows only DNS and the database.",
+                "description": "isolated: sealed pods, no database, no network (the operator isolates them).",
             },
             "timeoutSeconds": i("Seconds a task may run (the Job's activeDeadlineSeconds).", minimum=1),
             "maxPendingSeconds": i(
@@ -181,17 +181,6 @@ properties: Schema = {
                 pattern="^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$",
             ),
             "injectIntoQueues": b("Add the Secret to every TaskQueue's envFrom (isolated queues excepted)."),
-            "egress": obj(
-                {
-                    "port": i("Database TCP port.", minimum=1, maximum=65535),
-                    "cidr": s(
-                        "Database CIDR, e.g. 10.0.0.7/32.",
-                        pattern="^(([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})?$",
-                    ),
-                    "podSelector": {"$ref": "#/definitions/stringMap"},
-                    "namespaceSelector": {"$ref": "#/definitions/stringMap"},
-                }
-            ),
         }
     ),
     "replicaCount": i("Operator replicas.", minimum=0),
@@ -254,19 +243,6 @@ properties: Schema = {
             "command": {"type": "array", "items": {"type": "string"}, "minItems": 1},
             "activeDeadlineSeconds": i("Deadline.", minimum=1),
             "resources": {"$ref": "#/definitions/resources"},
-        }
-    ),
-    "networkPolicy": obj(
-        {
-            "enabled": b("NetworkPolicies for isolated queues."),
-            "dns": obj(
-                {
-                    "namespace": s("DNS namespace.", pattern=DNS_LABEL),
-                    "podSelector": {"$ref": "#/definitions/stringMap"},
-                    "port": i("DNS port.", minimum=1, maximum=65535),
-                }
-            ),
-            "extraEgress": {"type": "array", "items": {"type": "object"}},
         }
     ),
     "queueDefaults": {"$ref": "#/definitions/queue"},

@@ -62,7 +62,7 @@ say "TaskQueue CRD (applied here too, because helm installs crds/ once and never
 kubectl --context "$CONTEXT" apply -f "$ROOT/helm/k8s-tasks/crds/"
 kubectl --context "$CONTEXT" wait --for=condition=Established crd/taskqueues.k8stasks.io --timeout=60s
 
-say "helm install $RELEASE (RBAC, operator, TaskQueues, NetworkPolicy; migrations run first as a hook)"
+say "helm install $RELEASE (RBAC, operator, TaskQueues; migrations run first as a hook)"
 helm upgrade --install "$RELEASE" "$ROOT/helm/k8s-tasks" --kube-context "$CONTEXT" --namespace "$NAMESPACE" \
   --values "$HERE/values-kind.yaml" --set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" \
   --wait --timeout 5m

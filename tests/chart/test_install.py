@@ -23,7 +23,7 @@ from django.db import connection
 
 from k8s_tasks.testing.sim import NodeSpec
 
-from .helm import CHART, HELM, ROOT, one, render
+from .helm import CHART, HELM, ROOT, by_kind, render
 
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl"
 NAMESPACE = "default"
@@ -147,8 +147,20 @@ def test_installed_chart_runs_the_operator_as_its_deployment_and_a_task(installe
     assert result.return_value["pod"].startswith(jobs["items"][0]["metadata"]["name"])
     assert "sandbox" in kubectl(kubeconfig, "get", "taskqueues")
 
-    # The chart's NetworkPolicy for the isolated queue selects exactly that queue's task pod.
-    policy = one(installed["manifests"], "NetworkPolicy")
+    # The chart renders no NetworkPolicy: the operator isolates the sandbox queue with its own deny-all
+    # policy, which selects exactly that queue's task pod; the TaskQueue's status names it.
+    assert by_kind(installed["manifests"], "NetworkPolicy") == []
+    policies = json.loads(kubectl(kubeconfig, "get", "networkpolicies", "-o", "json"))["items"]
+    assert [p["metadata"]["name"] for p in policies] == ["k8s-tasks-isolate-sandbox"]
+    (policy,) = policies
+    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert not policy["spec"].get("ingress") and not policy["spec"].get("egress")
     selector = ",".join(f"{k}={v}" for k, v in policy["spec"]["podSelector"]["matchLabels"].items())
     pods = json.loads(kubectl(kubeconfig, "get", "pods", "-l", selector, "-o", "json"))["items"]
     assert [p["metadata"]["name"] for p in pods] == [isolated.return_value["pod"]]
+    # The sealed pod got no database: no Secret of the chart's in its env.
+    (container,) = pods[0]["spec"]["containers"]
+    assert SECRET not in json.dumps(container.get("envFrom", [])) + json.dumps(container.get("env", []))
+    queues = json.loads(kubectl(kubeconfig, "get", "taskqueues", "-o", "json"))["items"]
+    status = {q["metadata"]["name"]: q["status"] for q in queues}
+    assert "NetworkPolicy k8s-tasks-isolate-sandbox" in status["sandbox"]["isolation"]

@@ -1,88 +1,106 @@
-"""Isolated queues get a NetworkPolicy: no ingress; egress only to DNS and the database."""
+"""Isolated queues are isolated by the operator, not by the chart: the chart renders no NetworkPolicy for
+them (NetworkPolicies add up, so a chart policy allowing DNS and the database would reopen what the
+operator's deny-all closes), refuses the values that used to shape one, and the operator's policy for each
+isolated queue the chart renders selects exactly the pods the operator builds for that queue."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from .helm import by_kind, one, render
+import pytest
 
-DNS_RULE = {
-    "to": [
-        {
-            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-        }
-    ],
-    "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+from k8s_tasks.profiles import TaskRef, build_job
+from k8s_tasks_operator.isolation import policy_for
+from k8s_tasks_operator.queues import load_queue
+
+from .helm import ROOT, by_kind, render, render_error
+
+FULL = Path(__file__).with_name("values-full.yaml")
+KIND = ROOT / "scripts" / "kind" / "values-kind.yaml"
+ISOLATED_BY_QUEUE_DEFAULTS = {
+    "queueDefaults": {"network": "isolated"},
+    "queues": {"default": None, "scan": {"queueName": "scan_uploads"}},
 }
 
 
-def policies(values: dict[str, Any]) -> list[dict[str, Any]]:
-    return by_kind(render(values), "NetworkPolicy")
-
-
-def test_only_isolated_queues_get_a_policy() -> None:
-    values = {"queues": {"default": {}, "sandbox": {"network": "isolated"}, "open": {"network": "default"}}}
-    (policy,) = policies(values)
-    assert policy["metadata"]["name"] == "rel-k8s-tasks-isolated-sandbox"
-    assert policy["spec"]["podSelector"] == {
-        "matchLabels": {"k8stasks.io/queue": "sandbox", "k8stasks.io/network": "isolated"}
-    }
-    assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
-    assert policy["spec"]["ingress"] == []
-
-
-def test_egress_is_dns_and_the_database_cidr() -> None:
-    values = {
-        "database": {"egress": {"cidr": "10.20.0.7/32", "port": 6432}},
-        "queues": {"sandbox": {"network": "isolated"}},
-    }
-    (policy,) = policies(values)
-    assert policy["spec"]["egress"] == [
-        DNS_RULE,
-        {"to": [{"ipBlock": {"cidr": "10.20.0.7/32"}}], "ports": [{"protocol": "TCP", "port": 6432}]},
+def isolated_policies(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """NetworkPolicies that select task pods (the operator pod's own optional policy is not one)."""
+    return [
+        p
+        for p in by_kind(manifests, "NetworkPolicy")
+        if "k8stasks.io/queue" in p["spec"]["podSelector"].get("matchLabels", {})
+        or "k8stasks.io/network" in p["spec"]["podSelector"].get("matchLabels", {})
     ]
 
 
-def test_egress_to_an_in_cluster_database_by_pod_and_namespace_selector() -> None:
-    values = {
-        "database": {
-            "egress": {
-                "podSelector": {"app": "pg"},
-                "namespaceSelector": {"kubernetes.io/metadata.name": "db"},
-            }
-        },
-        "queues": {"sandbox": {"network": "isolated"}},
-    }
-    (policy,) = policies(values)
-    assert policy["spec"]["egress"][1] == {
-        "to": [
-            {
-                "podSelector": {"matchLabels": {"app": "pg"}},
-                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "db"}},
-            }
-        ],
-        "ports": [{"protocol": "TCP", "port": 5432}],
-    }
+@pytest.mark.parametrize(
+    ("values", "files"),
+    [
+        ({"queues": {"default": {}, "sandbox": {"network": "isolated"}}}, ()),
+        (ISOLATED_BY_QUEUE_DEFAULTS, ()),
+        ({}, (FULL,)),
+        ({}, (KIND,)),
+    ],
+    ids=["sandbox", "queue-defaults", "full", "kind"],
+)
+def test_the_chart_renders_no_policy_for_isolated_queues(
+    values: dict[str, Any], files: tuple[Path, ...]
+) -> None:
+    manifests = render(values, value_files=files)
+    isolated = [q for q in by_kind(manifests, "TaskQueue") if q["spec"].get("network") == "isolated"]
+    assert isolated, "the case must render an isolated queue"
+    assert isolated_policies(manifests) == []
 
 
-def test_without_a_database_egress_only_dns_is_allowed() -> None:
-    (policy,) = policies({"queues": {"sandbox": {"network": "isolated"}}})
-    assert policy["spec"]["egress"] == [DNS_RULE]
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"networkPolicy": {"enabled": True}}, "additional properties 'networkPolicy' not allowed"),
+        (
+            {"database": {"egress": {"cidr": "10.0.12.7/32", "port": 5432}}},
+            "at '/database': additional properties 'egress' not allowed",
+        ),
+    ],
+)
+def test_the_values_of_the_old_policy_are_refused_naming_them(values: dict[str, Any], expected: str) -> None:
+    """An upgrade with a values file that still sets them fails, rather than silently ignoring them."""
+    assert expected in render_error(values)
 
 
-def test_isolation_from_queue_defaults_and_explicit_queue_name() -> None:
-    values = {
-        "queueDefaults": {"network": "isolated"},
-        "queues": {"default": None, "scan": {"queueName": "scan_uploads"}},
-    }
-    policy = one(render(values), "NetworkPolicy")
-    assert policy["spec"]["podSelector"]["matchLabels"]["k8stasks.io/queue"] == "scan_uploads"
+def operator_policy(queue: dict[str, Any]) -> dict[str, Any]:
+    """The NetworkPolicy the operator makes for a TaskQueue as the chart renders it."""
+    body = {**queue, "metadata": {**queue["metadata"], "uid": "0000-uid"}}
+    return policy_for(load_queue(body), "tasks")
 
 
-def test_policies_can_be_disabled_and_extended() -> None:
-    isolated = {"queues": {"sandbox": {"network": "isolated"}}}
-    assert policies({**isolated, "networkPolicy": {"enabled": False}}) == []
-    extra = {"to": [{"ipBlock": {"cidr": "192.0.2.10/32"}}], "ports": [{"protocol": "TCP", "port": 443}]}
-    (policy,) = policies({**isolated, "networkPolicy": {"extraEgress": [extra]}})
-    assert policy["spec"]["egress"][-1] == extra
+def pod_labels(queue: dict[str, Any]) -> dict[str, str]:
+    """The labels of the pod the operator builds for a task of this TaskQueue."""
+    state = load_queue(queue)
+    assert state.profile is not None, state.errors
+    task = TaskRef(id="3f9c2a", attempt=1, task_path="shop.tasks.scan", queue_name=state.queue_name)
+    job = build_job(state.profile, task, namespace="tasks", default_image="app:1", settings_module="s")
+    labels: dict[str, str] = job["spec"]["template"]["metadata"]["labels"]
+    return labels
+
+
+@pytest.mark.parametrize(
+    ("values", "files"), [({}, (FULL,)), (ISOLATED_BY_QUEUE_DEFAULTS, ())], ids=["full", "queue-defaults"]
+)
+def test_the_operators_policy_selects_exactly_the_isolated_queues_pods(
+    values: dict[str, Any], files: tuple[Path, ...]
+) -> None:
+    queues = by_kind(render(values, value_files=files), "TaskQueue")
+    isolated = [q for q in queues if q["spec"].get("network") == "isolated"]
+    assert isolated
+    for queue in isolated:
+        policy = operator_policy(queue)
+        assert policy["metadata"]["name"] == f"k8s-tasks-isolate-{queue['metadata']['name']}"
+        assert policy["metadata"]["ownerReferences"][0]["kind"] == "TaskQueue"
+        # Deny-all: both directions isolated, no rule that allows anything.
+        assert policy["spec"]["policyTypes"] == ["Ingress", "Egress"]
+        assert "ingress" not in policy["spec"] and "egress" not in policy["spec"]
+        selector = policy["spec"]["podSelector"]["matchLabels"]
+        for other in queues:
+            selected = selector.items() <= pod_labels(other).items()
+            assert selected == (other is queue), (queue["metadata"]["name"], other["metadata"]["name"])

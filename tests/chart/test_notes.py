@@ -33,3 +33,19 @@ def test_notes_warn_without_a_database_secret_and_mention_migrations() -> None:
     assert "WARNING: database.existingSecret is empty" in text
     assert "django-admin migrate" in text
     assert "django-admin migrate" not in notes("database.existingSecret=db", "migrations.enabled=true")
+
+
+def test_notes_say_how_isolated_queues_are_isolated() -> None:
+    assert "Isolated queues" not in notes("database.existingSecret=db")
+    text = notes(
+        "database.existingSecret=db", "queues.sandbox.network=isolated", "queues.scan.network=isolated"
+    )
+    assert "Isolated queues (sandbox, scan) run sealed" in text
+    assert "hold no database credentials" in text and "they need none" in text
+    assert "NetworkPolicy of its own, k8s-tasks-isolate-<queue>: no\ningress, no egress" in text
+    assert "The chart renders none" in text
+    assert "enforced only if the cluster's network\nplugin enforces NetworkPolicies" in text
+    assert "kubectl -n tasks get networkpolicies -l app.kubernetes.io/managed-by=k8s-tasks" in text
+    # isolated through queueDefaults counts too
+    text = notes("queueDefaults.network=isolated")
+    assert "Isolated queues (default) run sealed" in text

@@ -1,6 +1,7 @@
 """The chart and the operator agree: every TaskQueue the chart renders is a valid profile for the
 operator's model (k8s_tasks.profiles), bad queue values are refused by both, and the Jobs the operator
-builds for an isolated queue carry exactly the labels the chart's NetworkPolicy selects."""
+builds carry the chart's database Secret except for an isolated queue (its pods run sealed). Isolation
+itself, the operator's NetworkPolicy: test_networkpolicy.py."""
 
 from __future__ import annotations
 
@@ -46,20 +47,20 @@ def test_bad_queue_values_are_refused_by_the_chart_and_by_the_operator(spec: dic
         parse_profile("q", spec)
 
 
-def test_operator_jobs_for_an_isolated_queue_match_the_charts_network_policy() -> None:
+def test_operator_jobs_carry_the_database_secret_except_for_isolated_queues() -> None:
     manifests = render(value_files=[FULL])
-    (policy,) = by_kind(manifests, "NetworkPolicy")
-    selector = policy["spec"]["podSelector"]["matchLabels"]
-    for queue in by_kind(manifests, "TaskQueue"):
+    queues = by_kind(manifests, "TaskQueue")
+    assert {q["spec"].get("network") for q in queues} == {None, "isolated"}
+    for queue in queues:
         profile = parse_profile(queue["metadata"]["name"], queue["spec"])
         task = TaskRef(id="3f9c2a", attempt=1, task_path="shop.tasks.scan", queue_name=profile.queue_name)
         job = build_job(
             profile, task, namespace="tasks", default_image="app:1", settings_module="shop.settings"
         )
-        pod_labels = job["spec"]["template"]["metadata"]["labels"]
-        selected = selector.items() <= pod_labels.items()
-        assert selected == (queue["spec"].get("network") == "isolated"), queue["metadata"]["name"]
-        envfrom = job["spec"]["template"]["spec"]["containers"][0].get("envFrom", [])
-        # an isolated queue's pods run sealed: no database, no Secret
+        pod = job["spec"]["template"]["spec"]
+        envfrom = pod["containers"][0].get("envFrom", [])
+        # an isolated queue's pods run sealed: no database, no Secret of the chart's
         wanted = queue["spec"].get("network") != "isolated"
         assert ({"secretRef": {"name": "shop-db"}} in envfrom) == wanted, queue["metadata"]["name"]
+        if not wanted:
+            assert not any("secretRef" in source for source in envfrom)

@@ -47,10 +47,6 @@ from .helm import CHART, ROOT, render, render_error
             {"database": {"password": "hunter2"}},
             "at '/database': additional properties 'password' not allowed",
         ),
-        (
-            {"database": {"egress": {"cidr": "the db"}}},
-            "at '/database/egress/cidr': 'the db' does not match pattern",
-        ),
         ({"image": {"pullPolicy": "Sometimes"}}, "at '/image/pullPolicy': value must be one of"),
         ({"django": {"settingsModule": "my-site/settings.py"}}, "at '/django/settingsModule'"),
         ({"operatr": {}}, "additional properties 'operatr' not allowed"),
