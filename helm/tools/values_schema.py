@@ -188,6 +188,11 @@ properties: Schema = {
         {
             "pollSeconds": {"type": "number", "exclusiveMinimum": 0, "description": "Poll interval."},
             "statusSeconds": {"type": "number", "exclusiveMinimum": 0, "description": "Status interval."},
+            "podSecurity": {
+                "type": "string",
+                "enum": ["restricted", "baseline", "privileged"],
+                "description": "Pod Security level of task pods (K8S_TASKS_POD_SECURITY); relaxing is logged.",
+            },
             "extraArgs": {"type": "array", "items": {"type": "string"}},
             "extraEnv": {
                 "type": "array",

@@ -164,3 +164,8 @@ def test_installed_chart_runs_the_operator_as_its_deployment_and_a_task(installe
     queues = json.loads(kubectl(kubeconfig, "get", "taskqueues", "-o", "json"))["items"]
     status = {q["metadata"]["name"]: q["status"] for q in queues}
     assert "NetworkPolicy k8s-tasks-isolate-sandbox" in status["sandbox"]["isolation"]
+    # operator.podSecurity (restricted by default) is the level every queue's status shows.
+    assert {name: s["podSecurity"] for name, s in status.items()} == {
+        "default": "restricted",
+        "sandbox": "restricted",
+    }

@@ -49,3 +49,11 @@ def test_notes_say_how_isolated_queues_are_isolated() -> None:
     # isolated through queueDefaults counts too
     text = notes("queueDefaults.network=isolated")
     assert "Isolated queues (default) run sealed" in text
+
+
+def test_notes_warn_when_task_pods_are_held_to_a_relaxed_pod_security_level() -> None:
+    assert "Pod Security" not in notes("database.existingSecret=db")
+    text = notes("database.existingSecret=db", "operator.podSecurity=baseline")
+    assert 'WARNING: task pods are held to Pod Security "baseline", not "restricted"' in text
+    assert "every TaskQueue's status shows it" in text
+    assert ".status.podSecurity" in text

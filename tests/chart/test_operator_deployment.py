@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from k8s_tasks_operator.config import parse_args
+
 from .helm import FULLNAME, NAMESPACE, env_map, one, operator_container, render, render_error
 
 FULL = Path(__file__).with_name("values-full.yaml")
@@ -121,3 +125,14 @@ def test_metrics_are_served_only_with_the_service_monitor() -> None:
 def test_metrics_port_must_not_be_the_health_port() -> None:
     error = render_error({"serviceMonitor": {"enabled": True, "port": 8080}})
     assert "serviceMonitor.port and health.port must differ" in error
+
+
+@pytest.mark.parametrize("level", ["restricted", "baseline", "privileged"])
+def test_pod_security_value_reaches_the_operators_setting(level: str) -> None:
+    """operator.podSecurity sets K8S_TASKS_POD_SECURITY, which the operator's own parser reads."""
+    values = {} if level == "restricted" else {"operator": {"podSecurity": level}}
+    container = operator_container(render(values))
+    env = {name: value for name, value in env_map(container).items() if isinstance(value, str)}
+    assert env["K8S_TASKS_POD_SECURITY"] == level
+    assert container["command"][:3] == ["python", "-m", "k8s_tasks_operator"]
+    assert parse_args(container["command"][3:], env).pod_security == level

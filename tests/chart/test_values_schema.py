@@ -48,6 +48,10 @@ from .helm import CHART, ROOT, render, render_error
             "at '/database': additional properties 'password' not allowed",
         ),
         ({"image": {"pullPolicy": "Sometimes"}}, "at '/image/pullPolicy': value must be one of"),
+        (
+            {"operator": {"podSecurity": "lax"}},
+            "at '/operator/podSecurity': value must be one of 'restricted', 'baseline', 'privileged'",
+        ),
         ({"django": {"settingsModule": "my-site/settings.py"}}, "at '/django/settingsModule'"),
         ({"operatr": {}}, "additional properties 'operatr' not allowed"),
         (
