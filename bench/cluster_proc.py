@@ -4,12 +4,17 @@ instruments added by wrapping, not by editing k8s_tasks/testing:
 - a counting middleware: every API request by verb (GET, LIST, WATCH, POST, ...) and resource (writes per
   task and reads per minute are counted here), and the time of the last write of each kind;
 - a Job recorder: a store watch noting, per task id, when its Job was created and when it finished
-  (``time.time()``: the same clock as the database rows and the benchmark driver on this machine).
+  (``time.time()``: the same clock as the database rows and the benchmark driver on this machine), and
+  when its Secret (a sealed task's, bench.sealed) was created;
+- with ``--record-pods`` (bench.sealed's stacks only: it watches every pod and Event): per task id, when
+  its pod first reported Running, and which pods the kubelet found without a volume's source (FailedMount,
+  a sealed pod started before its Secret existed).
 
 ``GET /_bench/stats`` returns both (``?part=counts``: the request counts and how many Jobs were created and
 finished, cheap to poll while thousands of Jobs are made); ``POST /_bench/reset`` clears them.
 
-    python -m bench.cluster_proc --kubeconfig PATH [--fake-seconds S] [--nodes N]
+    python -m bench.cluster_proc --kubeconfig PATH [--fake-seconds S] [--nodes N] [--runtime process]
+        [--record-pods]
 """
 
 from __future__ import annotations
@@ -67,9 +72,18 @@ class Instruments:
         self.last_write: dict[str, float] = {}
         self.created: dict[str, float] = {}
         self.finished: dict[str, float] = {}
+        self.secrets: dict[str, float] = {}
+        self.running: dict[str, float] = {}
+        self.failed_mount: set[str] = set()  # pod names
 
     def stats(self) -> dict[str, Any]:
-        return {**self.counts(), "created": self.created, "finished": self.finished}
+        return {
+            **self.counts(),
+            "created": self.created,
+            "finished": self.finished,
+            "secrets": self.secrets,
+            "running": self.running,
+        }
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -77,6 +91,8 @@ class Instruments:
             "last_write": self.last_write,
             "created": len(self.created),
             "finished": len(self.finished),
+            "secrets": len(self.secrets),
+            "failed_mount": len(self.failed_mount),
         }
 
 
@@ -129,6 +145,36 @@ async def record_jobs(cluster: LocalCluster) -> None:
             INSTRUMENTS.finished.setdefault(task_id, now)
 
 
+def task_of(obj: dict[str, Any]) -> str:
+    return str((obj.get("metadata", {}).get("labels") or {}).get(TASK_ID) or "")
+
+
+async def record_secrets(cluster: LocalCluster) -> None:
+    """When each task's Secret was created (a sealed task's, named like its Job and labelled like it)."""
+    store = cluster.store
+    async for event_type, secret in store.watch(store.resource_type("v1", "Secret"), copy=False):
+        task_id = task_of(secret)
+        if task_id and event_type == "ADDED":
+            INSTRUMENTS.secrets.setdefault(task_id, time.time())
+
+
+async def record_pods(cluster: LocalCluster) -> None:
+    """When each task's pod first reported Running (its container started)."""
+    store = cluster.store
+    async for event_type, pod in store.watch(store.resource_type("v1", "Pod"), copy=False):
+        task_id = task_of(pod)
+        if task_id and event_type != "DELETED" and (pod.get("status") or {}).get("phase") == "Running":
+            INSTRUMENTS.running.setdefault(task_id, time.time())
+
+
+async def record_failed_mounts(cluster: LocalCluster) -> None:
+    """The pods the kubelet could not set a volume up for (FailedMount: it retries every 2 s)."""
+    store = cluster.store
+    async for event_type, event in store.watch(store.resource_type("v1", "Event"), copy=False):
+        if event_type == "ADDED" and event.get("reason") == "FailedMount":
+            INSTRUMENTS.failed_mount.add(str((event.get("involvedObject") or {}).get("name")))
+
+
 async def serve(args: argparse.Namespace) -> None:
     cluster_module.make_app = instrumented_make_app(cluster_module.make_app)  # type: ignore[attr-defined]
     nodes = [
@@ -143,7 +189,7 @@ async def serve(args: argparse.Namespace) -> None:
         nodes,
         workdir=args.workdir,
         kubeconfig_path=args.kubeconfig,
-        runtime="fake",
+        runtime=args.runtime,
         fake_seconds=args.fake_seconds,
     )
     stop = asyncio.Event()
@@ -151,11 +197,15 @@ async def serve(args: argparse.Namespace) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     await cluster.start()
-    recorder = asyncio.create_task(record_jobs(cluster))
+    recorders = [record_jobs, record_secrets]
+    if args.record_pods:
+        recorders += [record_pods, record_failed_mounts]
+    running = [asyncio.create_task(record(cluster)) for record in recorders]
     try:
         await stop.wait()
     finally:
-        recorder.cancel()
+        for recorder in running:
+            recorder.cancel()
         await cluster.stop()
 
 
@@ -165,6 +215,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--fake-seconds", type=float, default=3600.0)
     parser.add_argument("--nodes", type=int, default=4)
+    parser.add_argument("--runtime", choices=("fake", "process"), default="fake")
+    parser.add_argument("--record-pods", action="store_true", help="pods' Running times and FailedMounts")
     asyncio.run(serve(parser.parse_args()))
 
 

@@ -35,6 +35,8 @@ class Sizes:
     finished_rows: int = 200_000
     resync_seconds: float = 30.0  # the dispatch run's operator: its resync period (the default)
     resync_window: float = 60.0  # then, settled with `dispatch` Jobs in flight: the resync cost's window
+    sealed_dispatch: int = 2000  # READY tasks dispatched on the sealed queue, and as many on the direct one
+    sealed_latency: tuple[float, float] = (2.0, 15.0)  # (tasks/s, seconds) per queue, real task processes
 
 
 QUICK = Sizes(
@@ -51,6 +53,8 @@ QUICK = Sizes(
     finished_rows=10_000,
     resync_seconds=2.0,
     resync_window=6.0,
+    sealed_dispatch=200,
+    sealed_latency=(2.0, 3.0),
 )
 """A smoke run of every scenario (bench.run --quick): minutes less, numbers not worth publishing."""
 
@@ -95,10 +99,11 @@ class Context:
                         operator.stop()
 
     @contextlib.contextmanager
-    def cluster(self, prefix: str) -> Iterator[Cluster]:
-        """A fresh local cluster (bench.cluster_proc, fake runtime), stopped afterwards."""
+    def cluster(self, prefix: str, **options: Any) -> Iterator[Cluster]:
+        """A fresh local cluster (bench.cluster_proc, fake runtime unless `options` say: see Cluster),
+        stopped afterwards."""
         with step("cluster started"):
-            cluster = Cluster(Path(self._fresh_dir(prefix)), self.env)
+            cluster = Cluster(Path(self._fresh_dir(prefix)), self.env, **options)
         try:
             yield cluster
         finally:

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -107,45 +108,67 @@ class Process:
 
 
 class Cluster(Process):
-    """bench.cluster_proc: the local cluster (fake runtime) with request counts and Job times."""
+    """bench.cluster_proc: the local cluster (fake runtime unless told) with request counts and Job times
+    (`record_pods`: pods' Running times and FailedMounts too)."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], fake_seconds: float = 3600.0) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str],
+        fake_seconds: float = 3600.0,
+        *,
+        runtime: str = "fake",
+        record_pods: bool = False,
+    ) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         self.kubeconfig = workdir / "kubeconfig"
         argv = [sys.executable, "-m", "bench.cluster_proc", "--kubeconfig", str(self.kubeconfig)]
         argv += ["--workdir", str(workdir / "cluster"), "--fake-seconds", str(fake_seconds)]
+        argv += ["--runtime", runtime, *(["--record-pods"] if record_pods else [])]
         super().__init__(argv, env, workdir / "cluster.log")
         wait_for(lambda: self.kubeconfig.exists() or not self.alive(), timeout=60, what="the cluster")
         if not self.alive():
             raise SystemExit(f"the cluster exited:\n{self.tail()}")
         self.api = config.new_client_from_config(str(self.kubeconfig))
-        self.url = self.api.configuration.host
+        conf = self.api.configuration
+        self.url = conf.host
+        # bench.cluster_proc's own endpoint as the kubeconfig says: TLS trusting its CA when the cluster
+        # serves https, and its token
+        self._tls = (
+            ssl.create_default_context(cafile=conf.ssl_ca_cert) if self.url.startswith("https:") else None
+        )
+        token = conf.api_key.get("authorization") or conf.api_key.get("BearerToken")
+        self._headers = {"Authorization": token} if token else {}
         client.ApiextensionsV1Api(self.api).create_custom_resource_definition(load_crd())
 
+    def _bench(self, query: str, method: str = "GET") -> Any:
+        request = urllib.request.Request(f"{self.url}/_bench/{query}", method=method, headers=self._headers)
+        with urllib.request.urlopen(request, timeout=30, context=self._tls) as response:
+            return json.load(response)
+
     def stats(self) -> dict[str, Any]:
-        with urllib.request.urlopen(f"{self.url}/_bench/stats", timeout=30) as response:
-            data: dict[str, Any] = json.load(response)
-            return data
+        data: dict[str, Any] = self._bench("stats")
+        return data
 
     def counts(self) -> dict[str, Any]:
         """Request counts, and how many Jobs were created and finished (not their times: cheap to poll)."""
-        with urllib.request.urlopen(f"{self.url}/_bench/stats?part=counts", timeout=30) as response:
-            data: dict[str, Any] = json.load(response)
-            return data
+        data: dict[str, Any] = self._bench("stats?part=counts")
+        return data
 
-    def created(self, ids: set[str], *, timeout: float, what: str) -> dict[str, float]:
-        """Wait until every task in `ids` has its Job; their creation times (time.time())."""
+    def created(self, ids: set[str], *, timeout: float, what: str, kind: str = "created") -> dict[str, float]:
+        """Wait until every task in `ids` has its Job (`kind="secrets"`: its Secret); their creation times
+        (time.time())."""
 
         def check() -> dict[str, float]:
-            if self.counts()["created"] < len(ids):
+            if self.counts()[kind] < len(ids):
                 return {}
-            stamps: dict[str, float] = self.stats()["created"]
+            stamps: dict[str, float] = self.stats()[kind]
             return stamps if ids <= stamps.keys() else {}
 
         return wait_for(check, timeout=timeout, what=what, interval=0.25)
 
     def reset(self) -> None:
-        urllib.request.urlopen(urllib.request.Request(f"{self.url}/_bench/reset", method="POST"), timeout=30)
+        self._bench("reset", "POST")
 
     def make_queue(self, name: str = "default", **spec: Any) -> None:
         body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "TaskQueue", "metadata": {"name": name}}
