@@ -19,7 +19,7 @@ from typing import Any
 from . import database
 from .steps import log, step
 
-PHASES = ("enqueue", "dispatch", "latency", "qps", "backlog", "full_table")
+PHASES = ("enqueue", "dispatch", "latency", "qps", "backlog", "full_table", "sealed")
 
 
 def repeat(name: str, repetitions: int, run: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,7 +82,7 @@ def main() -> None:
 
     from django.db import connections
 
-    from . import ceilings, enqueue, ours, peer
+    from . import ceilings, enqueue, ours, peer, sealed
     from .context import QUICK, Context, Sizes
     from .procs import base_env
 
@@ -128,6 +128,9 @@ def main() -> None:
             "memory with READY rows", sizes.repetitions, both(ours.backlog_run, peer.backlog_run)
         ),
         "full_table": lambda: full_table(ctx, both(ours.full_table_run, peer.full_table_run)),
+        "sealed": lambda: repeat(
+            "sealed vs direct queue", sizes.repetitions, lambda rep: sealed.run(ctx, rep)
+        ),
     }
     assert tuple(phases) == PHASES
     raw: dict[str, Any] = {"database": args.db, "sizes": sizes.__dict__, "database_version": version()}

@@ -46,7 +46,7 @@ else:
 TASKS = {
     "default": {
         "BACKEND": "k8s_tasks.backend.KubernetesBackend",
-        "QUEUES": ["default", "finishing"],
+        "QUEUES": ["default", "finishing", "direct", "sealed"],  # the last two: bench.sealed
         "OPTIONS": {},
     },
     "peer": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
