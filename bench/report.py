@@ -8,6 +8,7 @@ from typing import Any
 
 from .counts import is_write
 from .report_limits import ceiling_results, resync_results
+from .report_sealed import sealed_results
 from .stats import Result, column, label, percentile, result
 
 QUANTILES = (50, 95, 99)
@@ -281,6 +282,7 @@ def results(raw: dict[str, Any]) -> list[Result]:
         *resync_results(raw),
         *drain_results(raw),
         *ceiling_results(raw),
+        *sealed_results(raw),
     ]
 
 

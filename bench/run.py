@@ -87,7 +87,8 @@ def sizes_text(raw: dict[str, Any]) -> str:
         f"write-back {s['writeback_tasks']}; READY backlogs {s['ready_backlogs']}; finished rows "
         f"{s['finished_rows']}; resync cost over {s['resync_window']:g}s, resync every "
         f"{s['resync_seconds']:g}s; ceilings: {s['enqueue_sequential']} bare INSERTs, {s['dispatch']} bare "
-        "Job creates"
+        f"Job creates; sealed vs direct queue: {s['sealed_dispatch']} READY tasks each, latency "
+        f"{s['sealed_latency'][0]:g}/s for {s['sealed_latency'][1]:g}s each"
     )
 
 
