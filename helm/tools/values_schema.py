@@ -242,6 +242,18 @@ properties: Schema = {
             "labels": {"$ref": "#/definitions/stringMap"},
         }
     ),
+    "operatorNetworkPolicy": obj(
+        {
+            "enabled": b("A NetworkPolicy for the operator pod: who may reach metrics and health."),
+            "scraperNamespace": s("Namespace allowed to scrape the metrics port.", pattern=DNS_LABEL),
+            "scraperPodSelector": {"$ref": "#/definitions/stringMap"},
+            "healthFrom": {
+                "type": "array",
+                "items": {"type": "object"},
+                "description": "NetworkPolicyPeer objects allowed to reach the health port.",
+            },
+        }
+    ),
     "migrations": obj(
         {
             "enabled": b("Run migrations in a pre-install/pre-upgrade hook Job."),

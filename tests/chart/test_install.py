@@ -2,7 +2,9 @@
 with the real kubectl, and the operator running as the pod the Deployment controller makes of the chart's
 Deployment: the kubelet runs its command with the Deployment's own env (the database from the Secret by
 envFrom, POD_NAME by fieldRef) and marks it Ready when its readiness probe (kopf's /healthz) answers, so
-`kubectl rollout status` passes. Then tasks run through it, each as a Job the cluster runs.
+`kubectl rollout status` passes. Then tasks run through it, each as a Job the cluster runs; the isolated
+queue's through the operator's own NetworkPolicy, sealed. Last, its /metrics (served through
+operator.extraArgs) and /healthz show what the chart README says they expose, and no task's data.
 
 Until ServiceAccount tokens and RBAC exist in the local cluster, the pod reaches the API server through a
 kubeconfig passed in operator.extraEnv (cluster-admin), not through its ServiceAccount's Role."""
@@ -12,14 +14,17 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import socket
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
+from prometheus_client.parser import text_string_to_metric_families
 
 from k8s_tasks.testing.sim import NodeSpec
 
@@ -63,7 +68,7 @@ def database_literals() -> dict[str, str]:
     return data
 
 
-def values(port: int, kubeconfig: Path) -> dict[str, Any]:
+def values(port: int, metrics_port: int, kubeconfig: Path) -> dict[str, Any]:
     return {
         "django": {"settingsModule": "tests.settings"},
         "database": {"existingSecret": SECRET},
@@ -72,6 +77,8 @@ def values(port: int, kubeconfig: Path) -> dict[str, Any]:
             "pollSeconds": 0.2,
             "statusSeconds": 1,
             "extraEnv": [{"name": "KUBECONFIG", "value": str(kubeconfig)}],
+            # The chart README's way to serve metrics without the Prometheus Operator's CRDs.
+            "extraArgs": ["--metrics", f"127.0.0.1:{metrics_port}"],
         },
         "readinessProbe": {"initialDelaySeconds": 1, "periodSeconds": 1},
         "queues": {
@@ -90,7 +97,7 @@ def installed(
     kubeconfig = Path(local_cluster.kubeconfig_path)
     literals = [f"--from-literal={k}={v}" for k, v in database_literals().items()]
     kubectl(kubeconfig, "create", "secret", "generic", SECRET, *literals)
-    chosen = values(free_port(), kubeconfig)
+    chosen = values(free_port(), free_port(), kubeconfig)
     values_file = tmp_path / "values.json"
     values_file.write_text(json.dumps(chosen))
     run(
@@ -105,7 +112,12 @@ def installed(
         str(values_file),
     )
     try:
-        yield {"kubeconfig": kubeconfig, "manifests": render(chosen, namespace=NAMESPACE)}
+        yield {
+            "kubeconfig": kubeconfig,
+            "manifests": render(chosen, namespace=NAMESPACE),
+            "health": f"http://127.0.0.1:{chosen['health']['port']}/healthz",
+            "metrics": f"http://{chosen['operator']['extraArgs'][1]}/metrics",
+        }
     finally:
         run(HELM, kubeconfig, "uninstall", RELEASE, "--namespace", NAMESPACE)
 
@@ -169,3 +181,55 @@ def test_installed_chart_runs_the_operator_as_its_deployment_and_a_task(installe
         "default": "restricted",
         "sandbox": "restricted",
     }
+
+    # What the endpoints expose (the chart README): queue names and counts, never a task's id, arguments
+    # or result.
+    private = [result.id, isolated.id, "installed", "isolated", "INSTALLED", "ISOLATED"]
+    private += [result.return_value["pod"], isolated.return_value["pod"]]
+    check_metrics(read(installed["metrics"]), private)
+    # kopf caches the probe's answer for 10 s: wait for one taken after both Jobs were launched.
+    health = wait_until(
+        lambda: (
+            (body := read(installed["health"])) and json.loads(body)["dispatch"]["launched"] >= 2 and body
+        ),
+        timeout=30,
+        interval=1,
+        what="the health endpoint to count both Jobs",
+    )
+    check_health(health, private)
+
+
+def read(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        body: str = response.read().decode()
+        return body
+
+
+def readme_section(heading: str) -> str:
+    text = (CHART / "README.md").read_text()
+    start = text.index(heading)
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def check_metrics(body: str, private: list[str]) -> None:
+    documented = set(re.findall(r"`(k8s_tasks_\w+?)(?:_total)?[{`]", readme_section("## Metrics")))
+    labels = readme_section("## What the endpoints expose").split("Their labels are ", 1)[1].split(":", 1)[0]
+    allowed = set(re.findall(r"`(\w+)`", labels)) | {"le"}  # le: the histogram's buckets
+    families = {f.name: f for f in text_string_to_metric_families(body)}
+    ours = {name for name in families if name.startswith("k8s_tasks_")}
+    assert "k8s_tasks_jobs_created" in ours and ours <= documented, (ours, documented)
+    assert all(name.startswith(("k8s_tasks_", "process_")) for name in families), sorted(families)
+    for family in families.values():
+        for sample in family.samples:
+            assert set(sample.labels) <= allowed, (sample.name, sample.labels)
+    assert not [word for word in private if word in body]
+
+
+def check_health(body: str, private: list[str]) -> None:
+    answer = json.loads(body)
+    assert list(answer) == ["dispatch"]
+    for readme in (CHART / "README.md", ROOT / "README.md"):  # both show the answer's shape
+        documented = readme.read_text().split('`{"dispatch": {', 1)[1].split("}}`")[0]
+        assert set(answer["dispatch"]) == set(re.findall(r'"(\w+)":', documented)), readme
+    assert answer["dispatch"]["queues"] == ["default", "sandbox"]
+    assert not [word for word in private if word in body]
