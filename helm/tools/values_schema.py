@@ -191,7 +191,7 @@ properties: Schema = {
             "podSecurity": {
                 "type": "string",
                 "enum": ["restricted", "baseline", "privileged"],
-                "description": "Pod Security level of task pods (K8S_TASKS_POD_SECURITY); relaxing is logged.",
+                "description": "Pod Security level of task pods (K8S_TASKS_POD_SECURITY).",
             },
             "extraArgs": {"type": "array", "items": {"type": "string"}},
             "extraEnv": {
