@@ -24,11 +24,13 @@ def backend_checks(alias: str, queues: Iterable[Any], options: Any) -> Iterator[
             id="k8s_tasks.E002",
         )
     queues = sorted(queues, key=str)
-    if not queues:
-        yield checks.Error(
-            f"{where}['QUEUES'] is empty, so no TaskQueue can run its tasks.",
-            hint=f"Set {where}['QUEUES'] to the queue names, e.g. ['default'].",
-            id="k8s_tasks.E003",
+    if not queues:  # Django documents an empty list as valid: no queue validation
+        yield checks.Warning(
+            f"{where}['QUEUES'] is empty: Django then validates no queue name, and a task enqueued on a "
+            "queue that no TaskQueue serves waits (READY, with a reason saying so) until one does.",
+            hint=f"List the queue names in {where}['QUEUES'] (e.g. ['default', 'gpu']) to have a typo in "
+            "queue_name refused at enqueue.",
+            id="k8s_tasks.W001",
         )
     for queue in queues:
         if not isinstance(queue, str) or not QUEUE_NAME_RE.match(queue):

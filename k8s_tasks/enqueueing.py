@@ -9,6 +9,8 @@ savepoint or NOTIFY round trip of its own.
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.tasks import Task, TaskResult, TaskResultStatus
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
@@ -32,6 +34,11 @@ def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call])
     from .models import TaskRecord
 
     backend.validate_task(task)
+    if not apps.is_installed("k8s_tasks"):
+        raise ImproperlyConfigured(
+            f"TASKS[{backend.alias!r}] uses KubernetesBackend, but the k8s_tasks app is not installed "
+            "(k8s_tasks.E001): add 'k8s_tasks' to INSTALLED_APPS and run migrate. Nothing was enqueued."
+        )
     new_id = TaskRecord._meta.get_field("id").get_default
     # Every call is checked (and converted) before anything is written, against the payload limits.
     limits = backend.argument_limits

@@ -1,6 +1,12 @@
 """System checks and OPTIONS: every problem names the field, the value and the fix."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.tasks import task_backends
 from django.test import override_settings
@@ -9,6 +15,7 @@ from k8s_tasks.backend import KubernetesBackend
 from k8s_tasks.conf import BackendOptions, get_options, parse_options
 
 BACKEND = "k8s_tasks.backend.KubernetesBackend"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def ids(backend: KubernetesBackend) -> list[str]:
@@ -44,8 +51,10 @@ def test_unknown_database_alias_is_e002() -> None:
     assert "['DATABASE'] is 'tasks'" in message.msg and "DATABASES: default" in message.msg
 
 
-def test_no_queues_is_e003_and_bad_queue_names_e004() -> None:
-    assert ids(KubernetesBackend("jobs", {"QUEUES": []})) == ["k8s_tasks.E003"]
+def test_no_queues_is_a_warning_and_bad_queue_names_e004() -> None:
+    """Django documents QUEUES: [] as valid (no queue validation): a Warning, which blocks nothing."""
+    [message] = KubernetesBackend("jobs", {"QUEUES": []}).check()
+    assert message.id == "k8s_tasks.W001" and message.level == checks.WARNING
     assert ids(KubernetesBackend("jobs", {"QUEUES": ["ok", "not ok", "x" * 64]})) == ["k8s_tasks.E004"] * 2
 
 
@@ -65,4 +74,34 @@ def test_manage_py_check_reports_through_django() -> None:
     broken = {"default": {"BACKEND": BACKEND, "QUEUES": [], "OPTIONS": {"NAMESPACE": "UPPER"}}}
     with override_settings(TASKS=broken):
         found = {m.id for m in check_tasks() if m.id and m.id.startswith("k8s_tasks.")}
-    assert found == {"k8s_tasks.E002", "k8s_tasks.E003"}
+    assert found == {"k8s_tasks.E002", "k8s_tasks.W001"}
+
+
+def test_without_the_app_enqueue_says_e001_and_stores_nothing() -> None:
+    from tests import tasks
+
+    with (
+        override_settings(INSTALLED_APPS=["django.contrib.contenttypes"]),
+        pytest.raises(ImproperlyConfigured, match=r"k8s_tasks.E001.*add 'k8s_tasks' to INSTALLED_APPS"),
+    ):
+        tasks.add.enqueue(1, 2)
+
+
+def test_manage_py_check_without_the_app_reports_e001(tmp_path: Path) -> None:
+    """A project that does not install the app: `manage.py check` reports E001. (Django runs the task
+    backends' checks once django.tasks is loaded before the checks run: here, as in most projects, by an
+    app whose models import its tasks.)"""
+    (tmp_path / "noapp_settings.py").write_text(
+        "SECRET_KEY = 'x'\nUSE_TZ = True\nINSTALLED_APPS = ['django.contrib.contenttypes', 'shop']\n"
+        "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': ':memory:'}}\n"
+        "TASKS = {'default': {'BACKEND': 'k8s_tasks.backend.KubernetesBackend', 'QUEUES': ['default']}}\n"
+    )
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "models.py").write_text("from django.tasks import task  # noqa: F401\n")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "noapp_settings", "PYTHONPATH": f"{tmp_path}:{ROOT}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "k8s_tasks.E001" in done.stderr and "Add 'k8s_tasks' to INSTALLED_APPS." in done.stderr
