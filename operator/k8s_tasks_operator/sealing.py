@@ -81,7 +81,9 @@ def secret_for(job: dict[str, Any], payload: bytes) -> dict[str, Any]:
                     "name": meta["name"],
                     "uid": meta["uid"],
                     "controller": True,
-                    "blockOwnerDeletion": True,
+                    # False: True would need update on jobs/finalizers where OwnerReferencesPermission-
+                    # Enforcement is on (OpenShift), a right the operator has no other use for.
+                    "blockOwnerDeletion": False,
                 }
             ],
         },

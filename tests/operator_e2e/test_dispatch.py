@@ -53,7 +53,7 @@ def test_each_queue_runs_on_its_pool(
     assert node_of(api, on_gpu.id) == "gpu-1"
     assert node_of(api, on_highmem.id) == "highmem-1"
     sandbox_pod = pods(api, f"k8stasks.io/task-id={isolated.id}")[0]
-    # The chart's NetworkPolicy for an isolated queue selects exactly these labels.
+    # The operator's NetworkPolicy for an isolated queue selects exactly these labels.
     assert sandbox_pod.metadata.labels["k8stasks.io/network"] == "isolated"
     assert sandbox_pod.metadata.labels["k8stasks.io/queue"] == "sandbox"
     gpu_job = jobs(api, f"k8stasks.io/task-id={on_gpu.id}")[0]

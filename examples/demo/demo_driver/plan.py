@@ -19,7 +19,7 @@ class Expect:
     pool: str | None = None
     """The `pool` label of the node the last attempt ran on."""
     isolated: bool = False
-    """The pod carries the network-isolation label that the chart's NetworkPolicy selects."""
+    """The pod carries the network-isolation label that the operator's deny-all NetworkPolicy selects."""
     attempts: int | None = None
     """How many attempts (Jobs) the task took."""
     value: ValueCheck | None = None
