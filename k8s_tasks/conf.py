@@ -13,6 +13,8 @@ A backend is configured as::
 OPTIONS also bound the payloads (k8s_tasks.arguments enforces them): ``MAX_ARGUMENTS_BYTES`` and
 ``MAX_RESULT_BYTES``, the JSON size of a task's arguments and of its return value (1 MiB each by default),
 and ``MAX_NESTING_DEPTH``, how deeply lists and dicts may nest in one argument or the return value (32).
+``LOG_TAIL_BYTES`` is how much of the end of each task's output (stdout and stderr) is stored with its row
+when it ends (16384 by default; 0 stores none).
 """
 
 import re
@@ -33,10 +35,19 @@ DEFAULT_NAMESPACE = "default"
 # starting and ending with an alphanumeric.
 QUEUE_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-KNOWN_OPTIONS = ("DATABASE", "NAMESPACE", "MAX_ARGUMENTS_BYTES", "MAX_RESULT_BYTES", "MAX_NESTING_DEPTH")
+KNOWN_OPTIONS = (
+    "DATABASE",
+    "NAMESPACE",
+    "MAX_ARGUMENTS_BYTES",
+    "MAX_RESULT_BYTES",
+    "MAX_NESTING_DEPTH",
+    "LOG_TAIL_BYTES",
+)
 DEFAULT_MAX_ARGUMENTS_BYTES = 1024 * 1024
 DEFAULT_MAX_RESULT_BYTES = 1024 * 1024
 DEFAULT_MAX_NESTING_DEPTH = 32
+DEFAULT_LOG_TAIL_BYTES = 16 * 1024
+LOG_TAIL_CEILING = 1024 * 1024  # a row's log tail is read with the row (the admin, show): kept small
 # PostgreSQL refuses a jsonb value over 268435455 bytes; no limit may be set above it.
 JSONB_MAX_BYTES = 268_435_455
 # Python's json (recursion limit 1000) and PostgreSQL's jsonb (max_stack_depth) fail far deeper than this.
@@ -58,6 +69,7 @@ class BackendOptions:
     max_arguments_bytes: int = DEFAULT_MAX_ARGUMENTS_BYTES
     max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     max_nesting_depth: int = DEFAULT_MAX_NESTING_DEPTH
+    log_tail_bytes: int = DEFAULT_LOG_TAIL_BYTES
 
 
 def option_errors(alias: str, options: Any) -> list[str]:
@@ -88,6 +100,13 @@ def option_errors(alias: str, options: Any) -> list[str]:
                 f"{where}[{key!r}] is {value!r}; set it to a whole number of {unit} from 1 to {ceiling} "
                 f"({why}), or leave it out for the default, {default}."
             )
+    log_tail = options.get("LOG_TAIL_BYTES", DEFAULT_LOG_TAIL_BYTES)
+    if isinstance(log_tail, bool) or not isinstance(log_tail, int) or not 0 <= log_tail <= LOG_TAIL_CEILING:
+        errors.append(
+            f"{where}['LOG_TAIL_BYTES'] is {log_tail!r}; set it to a whole number of bytes from 0 (store no "
+            f"output) to {LOG_TAIL_CEILING} (the tail is read with the row), or leave it out for the "
+            f"default, {DEFAULT_LOG_TAIL_BYTES}."
+        )
     return errors
 
 
@@ -102,6 +121,7 @@ def parse_options(alias: str, options: Any) -> BackendOptions:
         max_arguments_bytes=options.get("MAX_ARGUMENTS_BYTES", DEFAULT_MAX_ARGUMENTS_BYTES),
         max_result_bytes=options.get("MAX_RESULT_BYTES", DEFAULT_MAX_RESULT_BYTES),
         max_nesting_depth=options.get("MAX_NESTING_DEPTH", DEFAULT_MAX_NESTING_DEPTH),
+        log_tail_bytes=options.get("LOG_TAIL_BYTES", DEFAULT_LOG_TAIL_BYTES),
     )
 
 
@@ -117,6 +137,15 @@ def backend_settings(alias: str = DEFAULT_TASK_BACKEND_ALIAS) -> Mapping[str, An
 
 def get_options(alias: str = DEFAULT_TASK_BACKEND_ALIAS) -> BackendOptions:
     return parse_options(alias, backend_settings(alias).get("OPTIONS", {}))
+
+
+def log_tail_bytes(alias: str) -> int:
+    """How much output to store for a task of backend ``alias`` (OPTIONS["LOG_TAIL_BYTES"]); the default if
+    the alias is not configured here (a runner or operator must still store the outcome)."""
+    try:
+        return get_options(alias).log_tail_bytes
+    except ImproperlyConfigured:
+        return DEFAULT_LOG_TAIL_BYTES
 
 
 def kubernetes_aliases() -> list[str]:

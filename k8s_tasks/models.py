@@ -34,6 +34,11 @@ def error_entry(exception_class_path: str, traceback: str) -> dict[str, str]:
     return {"exception_class_path": exception_class_path, "traceback": traceback}
 
 
+def _tail(log_tail: str | None) -> dict[str, str]:
+    """The log_tail column for an outcome's UPDATE: set when given (None leaves it as it is)."""
+    return {} if log_tail is None else {"log_tail": log_tail}
+
+
 class TaskRecord(models.Model):
     id = models.CharField(primary_key=True, max_length=64, default=new_id, editable=False)
     task_path = models.TextField()
@@ -58,6 +63,11 @@ class TaskRecord(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True, default="")  # why it failed last, or why it is still pending
     cancel_requested = models.BooleanField(default=False)
+    # The end of the attempt's output (stdout and stderr, OPTIONS["LOG_TAIL_BYTES"]), stored with its outcome
+    # by whoever writes it: the runner (from its own output) or the operator (from the pod's log).
+    log_tail = models.TextField(blank=True, default="")
+    retried_from = models.CharField(max_length=64, blank=True, default="")  # the task this one runs again
+    retried_as = models.CharField(max_length=64, blank=True, default="")  # its run again (k8s_tasks.retry)
 
     objects = TaskRecordManager()
 
@@ -165,8 +175,8 @@ class TaskRecord(models.Model):
             reason="",
         )
 
-    def set_successful(self, return_value: Any) -> bool:
-        """RUNNING (this instance's attempt) -> SUCCESSFUL with the return value."""
+    def set_successful(self, return_value: Any, *, log_tail: str | None = None) -> bool:
+        """RUNNING (this instance's attempt) -> SUCCESSFUL with the return value (and the output's tail)."""
         rows = self._rows(TaskResultStatus.RUNNING, attempt=self.attempt)
         return self._apply(
             rows,
@@ -174,10 +184,20 @@ class TaskRecord(models.Model):
             return_value=return_value,
             finished_at=timezone.now(),
             reason="",
+            **_tail(log_tail),
         )
 
-    def set_failed(self, exception_class_path: str, traceback: str, reason: str, *, attempt: int) -> bool:
-        """READY or RUNNING of this attempt -> FAILED; appends the error, sets finished_at and reason."""
+    def set_failed(
+        self,
+        exception_class_path: str,
+        traceback: str,
+        reason: str,
+        *,
+        attempt: int,
+        log_tail: str | None = None,
+    ) -> bool:
+        """READY or RUNNING of this attempt -> FAILED; appends the error, sets finished_at and reason (and the
+        output's tail, when given)."""
         rows = self._rows(*ACTIVE, attempt=attempt)
         errors = self._current("errors", rows)
         if errors is None:
@@ -188,6 +208,7 @@ class TaskRecord(models.Model):
             errors=[*errors, error_entry(exception_class_path, traceback)],
             finished_at=timezone.now(),
             reason=reason,
+            **_tail(log_tail),
         )
 
     def retry(
@@ -199,8 +220,10 @@ class TaskRecord(models.Model):
         exception_class_path: str,
         traceback: str,
         reason: str,
+        log_tail: str | None = None,
     ) -> bool:
-        """READY or RUNNING of this attempt -> READY for attempt + 1 at run_after, the error appended.
+        """READY or RUNNING of this attempt -> READY for attempt + 1 at run_after, the error appended (and
+        the failed attempt's output tail, when given).
 
         If cancellation was requested, the task is not re-run: it becomes FAILED with this error instead.
         """
@@ -219,6 +242,7 @@ class TaskRecord(models.Model):
             job_name="",
             errors=errors,
             reason=reason,
+            **_tail(log_tail),
         ):
             return True
         return self._apply(
@@ -227,6 +251,7 @@ class TaskRecord(models.Model):
             errors=errors,
             finished_at=timezone.now(),
             reason=f"cancelled; not retried after: {reason}",
+            **_tail(log_tail),
         )
 
     def set_pending_reason(self, reason: str, *, attempt: int) -> bool:

@@ -22,8 +22,9 @@ from .models import TaskRecord, error_entry
 
 DEFAULT_DB_RETRY_SECONDS = 60
 RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 5.0)  # seconds between tries; then 5 s each until the bound
-# The payload columns: loaded on the runner's own terms (a row nested 5,000 deep must not crash it).
-PAYLOAD = ("args", "kwargs", "return_value")
+# The payload columns: loaded on the runner's own terms (a row nested 5,000 deep must not crash it); and
+# the stored output, which the runner writes and never reads.
+PAYLOAD = ("args", "kwargs", "return_value", "log_tail")
 _SCHEMA_ERRORS = ("no such table", "no such column")  # not the database being away: not retried
 MAX_REASON = 500
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class Database:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     retried: list[str] = field(default_factory=list)  # one line per retry, as printed
+    log_tail: Callable[[], str | None] = lambda: None
+    """The task's output so far (k8s_tasks.tee), stored in the UPDATE of each outcome; None stores none."""
 
     def read(self, what: str, operation: Callable[[], T], using: str | None = None) -> T:
         return self._run(what, operation, using)[0]
@@ -147,7 +150,7 @@ def mark_running(db: Database, record: TaskRecord, worker_id: str, attempt: int)
 def write_successful(db: Database, record: TaskRecord, value: Any) -> bool:
     return db.write(
         "writing the result",
-        lambda: record.set_successful(value),
+        lambda: record.set_successful(value, log_tail=db.log_tail()),
         _landed(record, _is(TaskResultStatus.SUCCESSFUL, record.attempt)),
         record._state.db,
     )
@@ -156,7 +159,7 @@ def write_successful(db: Database, record: TaskRecord, value: Any) -> bool:
 def write_failed(db: Database, record: TaskRecord, path: str, tb: str, reason: str, attempt: int) -> bool:
     return db.write(
         "writing the failure",
-        lambda: record.set_failed(path, tb, reason, attempt=attempt),
+        lambda: record.set_failed(path, tb, reason, attempt=attempt, log_tail=db.log_tail()),
         _landed(record, _is(TaskResultStatus.FAILED, attempt, (path, tb))),
         record._state.db,
     )
@@ -179,6 +182,7 @@ def write_retry(
             exception_class_path=path,
             traceback=tb,
             reason=reason,
+            log_tail=db.log_tail(),
         ),
         _landed(record, lambda row: scheduled(row) or cancelled(row)),
         record._state.db,

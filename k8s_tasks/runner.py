@@ -32,6 +32,7 @@ from django.tasks.exceptions import TaskResultDoesNotExist
 from django.tasks.signals import task_finished, task_started
 
 from .arguments import DEFAULT_RESULT_LIMITS, PayloadLimits, json_result
+from .conf import log_tail_bytes
 from .exceptions import InvalidTaskResult, PodTerminated, TaskCancelled
 from .lookup import find_record
 from .models import FINISHED, TaskRecord
@@ -48,6 +49,7 @@ from .rowio import (
     write_retry,
     write_successful,
 )
+from .tee import captured_output
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DATABASE, EXIT_TERMINATED = 0, 1, 2, 3, 143
 TERMINATION_LOG = "/dev/termination-log"
@@ -191,13 +193,20 @@ def _raise_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def run_task(result_id: str, env: RunnerEnv, db: Database | None = None) -> int:
-    """Claim this attempt of the task, run it, write the outcome; returns the process exit code."""
+    """Claim this attempt of the task, run it, write the outcome; returns the process exit code. The
+    output (fds 1 and 2) is teed meanwhile: its tail is stored with the outcome (LOG_TAIL_BYTES)."""
     db = db or Database(env.db_retry_seconds)
-    summary: dict[str, Any] = {"id": result_id}
     try:
         record = db.read("reading the task", lambda: find_record(result_id, defer=PAYLOAD))
     except TaskResultDoesNotExist as e:
         raise UsageError(f"no task result with id {result_id!r} in the task database") from e
+    with captured_output(log_tail_bytes(record.backend_name)) as tail:
+        db.log_tail = tail
+        return _run(result_id, record, env, db)
+
+
+def _run(result_id: str, record: TaskRecord, env: RunnerEnv, db: Database) -> int:
+    summary: dict[str, Any] = {"id": result_id}
     attempt = env.attempt or record.attempt
     summary.update(attempt=attempt, task=record.task_path, queue=record.queue_name)
     check_own(result_id, record, env)
