@@ -109,6 +109,9 @@ def row_values(i: int, now: Any) -> dict[str, Any]:
         "dispatched_at": None,
         "reason": "",
         "cancel_requested": False,
+        "log_tail": "",
+        "retried_from": "",
+        "retried_as": "",
     }
 
 

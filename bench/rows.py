@@ -42,8 +42,9 @@ def insert_ours(count: int, *, status: str = "READY", queue: str = "default") ->
         f"{prefix}INSERT INTO {table} (id, task_path, queue_name, backend_name, priority, run_after, args, "
         "kwargs, status, return_value, errors, enqueued_at, started_at, finished_at, last_attempted_at, "
         "worker_ids, attempt, infra_retries, job_name, job_namespace, dispatched_at, reason, "
-        f"cancel_requested) SELECT {new_id}, %s, %s, 'default', 0, NULL, {_json('[]')}, {_json('{}')}, "
-        f"%s, NULL, {_json('[]')}, %s, %s, %s, %s, {_json('[]')}, 1, 0, '', '', %s, '', %s FROM {source}"
+        f"cancel_requested, log_tail, retried_from, retried_as) SELECT {new_id}, %s, %s, 'default', 0, NULL, "
+        f"{_json('[]')}, {_json('{}')}, %s, NULL, {_json('[]')}, %s, %s, %s, %s, {_json('[]')}, 1, 0, "
+        f"'', '', %s, '', %s, '', '', '' FROM {source}"
     )
     stamp = connection.ops.adapt_datetimefield_value(now)
     done = stamp if finished else None
