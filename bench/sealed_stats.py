@@ -32,9 +32,14 @@ part, and its Job finishes after finished_at."""
 
 
 class Row(Protocol):
-    pk: Any
-    started_at: datetime | None
-    finished_at: datetime | None
+    """What task_stamps reads of a TaskRecord."""
+
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
 
 
 def dispatched_at(ids: Iterable[str], jobs: Mapping[str, float], secrets: Mapping[str, float]) -> float:
