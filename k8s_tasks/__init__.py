@@ -1,5 +1,14 @@
 """k8s-tasks: a Kubernetes-native backend for Django's Tasks framework."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.tasks import TaskResult
+
+    from .taskdetails import TaskDetails
+
 __version__ = "0.1.0"
 
 
@@ -10,15 +19,28 @@ def cancel(result_id: str) -> bool:
 
     Returns False only if the task had already finished. Raises TaskResultDoesNotExist for unknown ids.
     """
-    from django.tasks import TaskResultStatus
-    from django.tasks.signals import task_finished
+    from .actions import cancel_task
 
-    from .lookup import find_record
+    return cancel_task(result_id).outcome != "finished"
 
-    record = find_record(result_id)
-    if not record.cancel():
-        return False
-    if record.status == TaskResultStatus.FAILED:  # finished by this call: no operator will report it
-        result = record.to_task_result()
-        task_finished.send(type(result.task.get_backend()), task_result=result)
-    return True
+
+def retry(result_id: str) -> TaskResult:
+    """Run a finished task (SUCCESSFUL or FAILED) again: a new task with the same task path, arguments,
+    queue, priority and backend, and a new id, returned as its TaskResult. The two name each other:
+    ``details(new).retried_from`` is the original's id, ``details(original).retried_as`` the new one's.
+
+    Raises TaskResultDoesNotExist for unknown ids, k8s_tasks.exceptions.TaskNotFinished for a task still
+    READY or RUNNING, and k8s_tasks.exceptions.TaskAlreadyRetried (with ``retried_as``) for a task that
+    was already run again: run that newer task again instead.
+    """
+    from .actions import retry_task
+
+    return retry_task(str(getattr(result_id, "id", result_id)))
+
+
+def details(result_or_id: TaskResult | str) -> TaskDetails:
+    """A task's details beyond its TaskResult (k8s_tasks.details.TaskDetails): the full reason, its Job,
+    the attempt, its pods, the links to its run again, the stored tail of its output, ..."""
+    from .taskdetails import details as read
+
+    return read(result_or_id)

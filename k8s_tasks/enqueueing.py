@@ -25,8 +25,15 @@ Call = tuple[Sequence[Any], Mapping[str, Any]]
 VARYING = ("id", "args", "kwargs")  # the columns that differ between the rows of one call
 
 
-def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call]) -> list[TaskResult]:
-    """Store one READY row per (args, kwargs) with a single INSERT; return their TaskResults.
+def store_tasks(
+    backend: "KubernetesBackend",
+    task: Task,
+    calls: Iterable[Call],
+    extra: Mapping[str, Any] | None = None,
+    ids: Sequence[str] = (),
+) -> list[TaskResult]:
+    """Store one READY row per (args, kwargs) with a single INSERT; return their TaskResults. ``extra``
+    gives more columns, the same for every row, and ``ids`` the rows' ids (both for k8s_tasks.retry).
 
     All arguments are validated before anything is written, so a bad call stores nothing. The signal is
     sent once the rows are stored (inside the caller's transaction, if any, as django-tasks-db does).
@@ -43,6 +50,8 @@ def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call])
     # Every call is checked (and converted) before anything is written, against the payload limits.
     limits = backend.argument_limits
     rows = [(new_id(), *json_arguments(task.module_path, args, kwargs, limits)) for args, kwargs in calls]
+    if ids:
+        rows = [(task_id, *row[1:]) for task_id, row in zip(ids, rows, strict=True)]
     if not rows:
         return []
     now = timezone.now()
@@ -54,6 +63,7 @@ def store_tasks(backend: "KubernetesBackend", task: Task, calls: Iterable[Call])
         "run_after": task.run_after,
         "status": TaskResultStatus.READY,
         "enqueued_at": now,
+        **(extra or {}),
     }
     insert_rows(backend.options_parsed.database, TaskRecord, shared, VARYING, rows)
     results: list[TaskResult] = [

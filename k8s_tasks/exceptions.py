@@ -76,3 +76,18 @@ class JobRejected(InfrastructureFailure):
 
 class SealedDatabaseAccess(RuntimeError):
     """Task code running sealed (an isolated queue) tried to use the database, which it does not have."""
+
+
+class TaskNotFinished(Exception):
+    """k8s_tasks.retry() of a task that is still READY or RUNNING: only a finished task is run again."""
+
+
+class TaskAlreadyRetried(Exception):
+    """k8s_tasks.retry() of a task that was already run again: run that newer task again instead.
+
+    ``retried_as`` is the id of the task that runs it again.
+    """
+
+    def __init__(self, message: str, retried_as: str) -> None:
+        super().__init__(message)
+        self.retried_as = retried_as
