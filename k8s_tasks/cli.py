@@ -1,9 +1,77 @@
-"""The command line shared by ``python -m k8s_tasks`` and the management commands."""
+"""The command line shared by ``python -m k8s_tasks`` and the management commands (``manage.py
+k8s_tasks_<command>``): run, status, show, logs, cancel, retry, prune."""
+
+from __future__ import annotations
 
 import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
+
+from .durations import parse_age
+
+STATUS_CHOICES = ("READY", "RUNNING", "SUCCESSFUL", "FAILED")
+FINISHED_CHOICES = ("SUCCESSFUL", "FAILED")
+
+
+def age(text: str) -> Any:
+    """argparse type for 30m, 2h, 1d, ..."""
+    try:
+        return parse_age(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_status_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", "--limit", type=int, default=20, help="how many recent tasks to list (20)")
+    parser.add_argument("--queue", action="append", default=[], help="only this queue (repeatable)")
+    parser.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        type=str.upper,
+        choices=STATUS_CHOICES,
+        help="only this status (repeatable)",
+    )
+    parser.add_argument("--since", type=age, help="only tasks enqueued in the last 30m, 2h, 1d, ...")
+
+
+def add_show_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("result_id", help="the task's id")
+    parser.add_argument(
+        "--no-cluster", action="store_true", help="do not ask the Kubernetes API for the Job and pods"
+    )
+
+
+def add_logs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("result_id", help="the task's id")
+    parser.add_argument(
+        "-f", "--follow", action="store_true", help="follow the pod's log until the task ends"
+    )
+
+
+def add_ids_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("result_ids", nargs="+", metavar="ID", help="task ids")
+
+
+def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--older-than",
+        type=age,
+        required=True,
+        help="delete tasks that finished more than this long ago (30d, 12h, ...)",
+    )
+    parser.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        type=str.upper,
+        choices=FINISHED_CHOICES,
+        help="only tasks that ended so (repeatable; default both; READY and RUNNING are never deleted)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
+    parser.add_argument("--batch-size", type=int, default=1000, help="rows per batch and transaction (1000)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -11,8 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one task (the entrypoint of a task pod)")
     run.add_argument("result_id", help="the id of the TaskResult to run")
-    status = commands.add_parser("status", help="queue depths and the most recent tasks")
-    status.add_argument("-n", "--limit", type=int, default=20, help="how many recent tasks to list")
+    add_status_arguments(commands.add_parser("status", help="queue depths and the most recent tasks"))
+    add_show_arguments(
+        commands.add_parser("show", help="one task: every field, errors, Job, pods, stored log tail")
+    )
+    add_logs_arguments(commands.add_parser("logs", help="a task's output: its pod's log, or the stored tail"))
+    add_ids_argument(commands.add_parser("cancel", help="cancel tasks (one line per id)"))
+    add_ids_argument(commands.add_parser("retry", help="run finished tasks again (one line per id)"))
+    add_prune_arguments(commands.add_parser("prune", help="delete finished tasks past an age, in batches"))
     return parser
 
 
@@ -27,11 +101,50 @@ def run_command(result_id: str) -> int:
     return main(result_id)
 
 
-def status_command(limit: int) -> int:
-    from .status import render_status
+def status_command(options: Any, out: TextIO) -> int:
+    from .status import StatusFilter, render_status
 
-    print(render_status(limit=limit))
+    filters = StatusFilter(tuple(options.queue), tuple(options.status), options.since)
+    out.write(render_status(limit=options.limit, filters=filters) + "\n")
     return 0
+
+
+def show_command(options: Any, out: TextIO) -> int:
+    from django.tasks.exceptions import TaskResultDoesNotExist
+
+    from .show import render_show
+
+    try:
+        out.write(render_show(options.result_id, live=not options.no_cluster) + "\n")
+    except TaskResultDoesNotExist:
+        out.write(f"{options.result_id}: no such task\n")
+        return 2
+    return 0
+
+
+def logs_command(options: Any, out: TextIO) -> int:
+    from .podlogs import logs_command as print_logs
+
+    return print_logs(options.result_id, out, follow=options.follow)
+
+
+def dispatch(command: str, options: Any, out: TextIO) -> int:
+    """Run a command (not ``run``) once Django is set up; its exit code."""
+    if command == "status":
+        return status_command(options, out)
+    if command == "show":
+        return show_command(options, out)
+    if command == "logs":
+        return logs_command(options, out)
+    from .commands import cancel_command, prune_command, retry_command
+
+    if command == "cancel":
+        return cancel_command(options.result_ids, out)
+    if command == "retry":
+        return retry_command(options.result_ids, out)
+    if command == "prune":
+        return prune_command(options, out)
+    raise ValueError(f"unknown command {command!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,4 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     django.setup()
     if options.command == "run":
         return run_command(options.result_id)
-    return status_command(options.limit)
+    try:
+        return dispatch(options.command, options, sys.stdout)
+    except KeyboardInterrupt:
+        return 130

@@ -1,16 +1,9 @@
-from argparse import ArgumentParser
-from typing import Any
+from k8s_tasks.cli import add_status_arguments
 
-from django.core.management.base import BaseCommand
-
-from k8s_tasks.status import render_status
+from ._common import CliCommand
 
 
-class Command(BaseCommand):
-    help = "Show per-queue counts and the most recent tasks."
-
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("-n", "--limit", type=int, default=20)
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(render_status(limit=options["limit"]))
+class Command(CliCommand):
+    help = "Per-queue counts and the most recent tasks (--queue, --status, --since), reasons in full."
+    cli_command = "status"
+    add_cli_arguments = staticmethod(add_status_arguments)
