@@ -85,9 +85,9 @@ async def launch_one(rt: Runtime, state: QueueState, row: TaskRecord, using: str
     rt.quota_streak.pop(row.queue_name, None)
     rt.jobs.apply(None, body)  # known at once, before its watch event: its slot is taken
     if state.profile is not None and state.profile.network == "isolated":
-        from .sealing import hand_over
-
-        await hand_over(rt, using, row.pk, body)  # the Job's pod waits for its Secret, then runs sealed
+        # Its pod waits for its Secret, which the task's own handler creates (one at a time per task,
+        # beside the next claims): converge's "hand over".
+        rt.enqueue((using, row.pk))
     if not created:
         return None
     rt.launched += 1

@@ -13,7 +13,7 @@ from typing import Any
 
 import kopf
 
-from . import db, loop, metrics, writeback
+from . import db, kube, loop, metrics, writeback
 from .config import OperatorConfig
 from .informer import Informer
 from .kube import GROUP, PLURAL, VERSION
@@ -34,6 +34,9 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
     settings.watching.server_timeout = 300
     settings.networking.error_backoffs = [0.5, 1, 2, 3, 5]
     logging.getLogger("kopf.objects").setLevel(logging.WARNING)  # not a line per handled event
+    # The client's configuration once, here, before kopf logs in and the informers start: loading it from
+    # several threads at once could hand one of them a CA file not yet written.
+    await asyncio.to_thread(kube.load_config)
     rt = Runtime(config=CONFIG, served=SERVED)
     memo.metrics = serve_metrics(rt) if CONFIG.metrics else None
     db.keep_connections_open()
