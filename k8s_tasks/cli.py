@@ -161,9 +161,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     import django
 
-    django.setup()
     if options.command == "run":
+        from . import tee
+
+        if tee.wanted(os.environ):  # before Django: the output's supervisor stays small
+            tee.supervise()
+        django.setup()
         return run_command(options.result_id)
+    django.setup()
     try:
         return dispatch(options.command, options, sys.stdout)
     except KeyboardInterrupt:

@@ -26,6 +26,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS
 
+from .logtail import DEFAULT_LIMIT
+
 # PostgreSQL LISTEN/NOTIFY channel; the payload is the queue name of the enqueued task.
 NOTIFY_CHANNEL = "k8s_tasks"
 BACKEND_PATH = "k8s_tasks.backend.KubernetesBackend"
@@ -46,7 +48,7 @@ KNOWN_OPTIONS = (
 DEFAULT_MAX_ARGUMENTS_BYTES = 1024 * 1024
 DEFAULT_MAX_RESULT_BYTES = 1024 * 1024
 DEFAULT_MAX_NESTING_DEPTH = 32
-DEFAULT_LOG_TAIL_BYTES = 16 * 1024
+DEFAULT_LOG_TAIL_BYTES = DEFAULT_LIMIT
 LOG_TAIL_CEILING = 1024 * 1024  # a row's log tail is read with the row (the admin, show): kept small
 # PostgreSQL refuses a jsonb value over 268435455 bytes; no limit may be set above it.
 JSONB_MAX_BYTES = 268_435_455

@@ -6,6 +6,7 @@ the Kubernetes API when the operator writes the outcome). Pure: no Django, no I/
 
 from __future__ import annotations
 
+DEFAULT_LIMIT = 16 * 1024  # OPTIONS["LOG_TAIL_BYTES"] by default (k8s_tasks.conf)
 HEAD = 64  # bytes kept of the start of the last line: enough to recognise a marker line by its prefix
 
 

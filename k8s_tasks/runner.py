@@ -189,7 +189,8 @@ def _call(result: TaskResult) -> Any:
 
 
 def _raise_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise _SigTerm()
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the same SIGTERM may come to the process group
+    raise _SigTerm()  # and, passed on by the output's supervisor (k8s_tasks.tee), to this process again
 
 
 def run_task(result_id: str, env: RunnerEnv, db: Database | None = None) -> int:

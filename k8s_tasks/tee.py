@@ -1,31 +1,44 @@
-"""The runner's own output, teed: everything written to file descriptors 1 and 2 still reaches the pod's
-log, and its last bytes are kept to be stored with the task's outcome (OPTIONS["LOG_TAIL_BYTES"]).
+"""The task pod's output, teed: everything the task writes to file descriptors 1 and 2 (print, logging,
+subprocesses, C code) still reaches the pod's log, stdout as stdout and stderr as stderr, and its last
+bytes are kept, to be stored with the task's outcome (OPTIONS["LOG_TAIL_BYTES"]).
 
-File descriptors, not ``sys.stdout``: output of subprocesses and of C code (which write to fd 1 and 2
-directly) is caught too. Each descriptor is replaced by the write end of a pipe; one thread reads both
-pipes, forwards every byte to the original descriptor (stdout stays stdout, stderr stays stderr) and
-feeds a TailBuffer. ``tail()`` returns what was written up to the moment it is called: it flushes
-Python's streams and waits (briefly) until the pipes are empty.
+``supervise()``, called by the pod's entrypoint before Django is set up, forks. The child returns and runs
+the task, its fds 1 and 2 the write ends of two pipes. The parent (PID 1 in the container) stays small and
+does only this: it forwards every byte to the original descriptors, feeds a TailBuffer, answers the
+child's requests for the tail (``captured_output``), passes on the signals it receives (SIGTERM from the
+kubelet), and exits with the child's status (128 + N if a signal N killed it) once the child has exited
+and what was in the pipes is forwarded. So a task that dies abruptly (os._exit, a segfault, the OOM killer
+choosing it) loses none of its last lines: they are in the pipes, and the parent outlives the child. The
+child dies with the parent (PR_SET_PDEATHSIG): killing the runner kills the task, as before.
+
+A tail request is exact: the child's writes before it are in the pipes when the request arrives, and the
+parent reads that many bytes (FIONREAD) before it answers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
+import importlib
 import os
 import selectors
+import signal
 import struct
 import sys
 import termios
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import NoReturn
 
-from .logtail import TailBuffer
+from .logtail import DEFAULT_LIMIT, TailBuffer, tail_text
 
 READ_SIZE = 65536
-DRAIN_SECONDS = 1.0  # how long tail() waits for the pipes to be read before it answers anyway
+FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
+INITIAL_LIMIT = 1024 * 1024  # the tail kept until the child says how much its backend keeps (conf ceiling)
+_MESSAGE = struct.Struct("!cQ")  # the child's requests: b"L" + limit, or b"T" (the tail, please)
+_LENGTH = struct.Struct("!Q")
+PR_SET_PDEATHSIG = 1
 
 
 def _pending(fd: int) -> int:
@@ -39,7 +52,7 @@ def _pending(fd: int) -> int:
 
 
 def _flush() -> None:
-    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+    for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             if stream is not None:
                 stream.flush()
@@ -48,105 +61,172 @@ def _flush() -> None:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        written = os.write(fd, view)
-        view = view[written:]
+        view = view[os.write(fd, view) :]
 
 
-class OutputTee:
-    """Tee file descriptors ``fds`` (stdout and stderr) into a TailBuffer of ``limit`` bytes."""
+def _read_exactly(fd: int, size: int) -> bytes:
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            raise EOFError("the output's supervisor is gone")
+        data += chunk
+    return bytes(data)
 
-    def __init__(self, limit: int, fds: tuple[int, ...] = (1, 2)) -> None:
-        self.buffer = TailBuffer(limit)
-        self._fds = fds
-        self._saved: dict[int, int] = {}  # fd -> a duplicate of what it was (where output is forwarded)
-        self._pipes: dict[int, int] = {}  # read end -> the fd it stands in for
-        self._lock = threading.Lock()
-        self._wake_r, self._wake_w = -1, -1
-        self._thread: threading.Thread | None = None
-        self._forward_ok: dict[int, bool] = {}
 
-    def start(self) -> OutputTee:
-        _flush()
-        for fd in self._fds:
-            read_end, write_end = os.pipe()
-            self._saved[fd] = os.dup(fd)
-            os.dup2(write_end, fd)  # fd stays inheritable: subprocesses write into the pipe too
-            os.close(write_end)
-            self._pipes[read_end] = fd
-            self._forward_ok[fd] = True
-        self._wake_r, self._wake_w = os.pipe()
-        self._thread = threading.Thread(target=self._pump, name="k8s-tasks-tee", daemon=True)
-        self._thread.start()
-        return self
+class _Supervisor:
+    """The parent: forwards and keeps the output, answers the child, waits for it."""
 
-    def _read(self, read_end: int) -> bytes:
-        with self._lock:  # tail() takes the lock: a chunk read is in the buffer before it answers
-            data = os.read(read_end, READ_SIZE)
-            self.buffer.feed(data)
-        return data
+    def __init__(self, child: int, pipes: dict[int, int], requests: int, replies: int) -> None:
+        self.child, self.pipes = child, pipes  # read end -> the original descriptor it stands in for
+        self.requests, self.replies = requests, replies
+        self.buffer = TailBuffer(INITIAL_LIMIT)
+        self.forwarding = dict.fromkeys(pipes.values(), True)
 
-    def _forward(self, fd: int, data: bytes) -> None:
-        if not self._forward_ok[fd]:
+    def _read(self, read_end: int, size: int = READ_SIZE) -> bool:
+        data = os.read(read_end, size)
+        if not data:
+            return False
+        self.buffer.feed(data)
+        target = self.pipes[read_end]
+        if self.forwarding[target]:
+            try:
+                _write_all(target, data)
+            except OSError:  # whoever read the log went away: keep the tail, stop forwarding
+                self.forwarding[target] = False
+        return True
+
+    def _answer(self, message: bytes) -> None:
+        op, value = _MESSAGE.unpack(message)
+        if op == b"L":
+            self.buffer.limit = value
             return
-        try:
-            _write_all(self._saved[fd], data)
-        except OSError:  # the log reader went away: keep the tail, stop forwarding
-            self._forward_ok[fd] = False
+        for read_end in self.pipes:  # what the child wrote before asking is in the pipes now
+            left = _pending(read_end)
+            while left > 0 and self._read(read_end, min(left, READ_SIZE)):
+                left = _pending(read_end)
+        data = self.buffer.data()
+        with contextlib.suppress(OSError):
+            _write_all(self.replies, _LENGTH.pack(len(data)) + data)
 
-    def _pump(self) -> None:
+    def serve(self) -> NoReturn:
+        for signum in FORWARDED:
+            signal.signal(signum, lambda signum, frame: self._pass_on(signum))
         selector = selectors.DefaultSelector()
-        for read_end in self._pipes:
+        for read_end in [*self.pipes, self.requests]:
             selector.register(read_end, selectors.EVENT_READ)
-        selector.register(self._wake_r, selectors.EVENT_READ)
-        stopping = False
-        while selector.get_map():
-            ready = selector.select(timeout=0 if stopping else None)
-            if not ready and stopping:
-                break  # drained: what a lingering subprocess writes later is not kept
-            for key, _ in ready:
-                if key.fd == self._wake_r:
-                    selector.unregister(self._wake_r)
-                    stopping = True
-                    continue
-                data = self._read(key.fd)
-                if data:
-                    self._forward(self._pipes[key.fd], data)
-                else:
-                    selector.unregister(key.fd)
-        selector.close()
+        pidfd: int | None = None
+        with contextlib.suppress(AttributeError, OSError):  # without a pidfd (old kernel): every 50 ms
+            pidfd = os.pidfd_open(self.child)
+            selector.register(pidfd, selectors.EVENT_READ)
+        status: int | None = None
+        while status is None:
+            for key, _ in selector.select(timeout=None if pidfd is not None else 0.05):
+                if key.fd == self.requests:
+                    message = os.read(self.requests, _MESSAGE.size)
+                    if len(message) == _MESSAGE.size:
+                        self._answer(message)
+                    elif not message:
+                        selector.unregister(self.requests)
+                elif key.fd in self.pipes and not self._read(key.fd):
+                    selector.unregister(key.fd)  # every writer is gone
+            done, raw = os.waitpid(self.child, os.WNOHANG)
+            status = raw if done else None
+        for read_end in self.pipes:  # the rest: what is there now (a lingering grandchild may write on)
+            left = _pending(read_end)
+            while left > 0 and self._read(read_end, min(left, READ_SIZE)):
+                left -= READ_SIZE
+        code = os.waitstatus_to_exitcode(status)
+        os._exit(128 - code if code < 0 else code)
 
-    def tail(self) -> str:
-        """The output's last bytes so far, as text."""
-        _flush()
-        deadline = time.monotonic() + DRAIN_SECONDS
-        while any(_pending(read_end) for read_end in self._pipes) and time.monotonic() < deadline:
-            time.sleep(0.001)
-        with self._lock:
-            return self.buffer.text()
+    def _pass_on(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.child, signum)
 
-    def stop(self) -> None:
-        """Give the descriptors back, then read what is left in the pipes."""
+
+class _Client:
+    """The child's side: tells the parent the limit, asks it for the tail."""
+
+    def __init__(self, requests: int, replies: int) -> None:
+        self.requests, self.replies = requests, replies
+
+    def set_limit(self, limit: int) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self.requests, _MESSAGE.pack(b"L", limit))
+
+    def tail(self) -> str | None:
+        """The output's last bytes so far, as text (None if the parent cannot answer)."""
         _flush()
-        for fd, saved in self._saved.items():
-            os.dup2(saved, fd)
-        if self._thread is not None:
-            os.write(self._wake_w, b"x")
-            self._thread.join(timeout=5)
-        for fd in (*self._saved.values(), *self._pipes, self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._saved.clear()
+        try:
+            os.write(self.requests, _MESSAGE.pack(b"T", 0))
+            (size,) = _LENGTH.unpack(_read_exactly(self.replies, _LENGTH.size))
+            return tail_text(_read_exactly(self.replies, size))
+        except (OSError, EOFError):
+            return None
+
+
+_client: _Client | None = None
+
+
+def _die_with_parent(parent: int) -> None:
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(128 + signal.SIGKILL)
+
+
+def supervise() -> None:
+    """Fork the output's supervisor (see the module's docstring); returns in the child. Once per process."""
+    global _client
+    if _client is not None:
+        return
+    _flush()
+    if "django.db" in sys.modules:  # set up already (manage.py): no connection may be shared with the child
+        from django.db import connections
+
+        connections.close_all()
+    pipes = {os.pipe(): fd for fd in (1, 2)}
+    requests_r, requests_w = os.pipe()
+    replies_r, replies_w = os.pipe()
+    parent = os.getpid()
+    child = os.fork()
+    if child == 0:
+        _die_with_parent(parent)
+        for (read_end, write_end), fd in pipes.items():
+            os.dup2(write_end, fd)  # inheritable: subprocesses write into the pipe too
+            os.close(read_end)
+            os.close(write_end)
+        os.close(requests_r)
+        os.close(replies_w)
+        _client = _Client(requests_w, replies_r)
+        return
+    for _, write_end in pipes:
+        os.close(write_end)
+    os.close(requests_w)
+    os.close(replies_r)
+    os.close(0)
+    _Supervisor(child, {read_end: fd for (read_end, _), fd in pipes.items()}, requests_r, replies_w).serve()
+
+
+def wanted(environ: Mapping[str, str]) -> bool:
+    """Is the output to be teed? Not for a sealed pod (the operator reads its log), nor when every backend
+    in TASKS keeps no tail (LOG_TAIL_BYTES 0). The settings module is imported on its own, not through
+    django.conf: the supervisor keeps only what it has imported before the fork (12 MB, not 35)."""
+    if environ.get("K8S_TASKS_SEALED") == "1":
+        return False
+    try:
+        backends = getattr(importlib.import_module(environ["DJANGO_SETTINGS_MODULE"]), "TASKS", {}).values()
+        return any((p.get("OPTIONS") or {}).get("LOG_TAIL_BYTES", DEFAULT_LIMIT) for p in backends)
+    except Exception:  # settings that cannot be read: the runner says why, untouched
+        return False
 
 
 @contextmanager
 def captured_output(limit: int) -> Iterator[Callable[[], str | None]]:
-    """Within the block, fds 1 and 2 are teed; yields a function that returns the output's tail so far
-    (None when ``limit`` is 0: nothing is kept, and nothing is teed)."""
-    if limit <= 0:
+    """Yields a function that returns the output's last ``limit`` bytes so far, as text; it returns None
+    (store nothing) when ``limit`` is 0 or the output is not supervised (the runner called in-process)."""
+    if limit <= 0 or _client is None:
         yield lambda: None
         return
-    tee = OutputTee(limit).start()
-    try:
-        yield tee.tail
-    finally:
-        tee.stop()
+    _client.set_limit(limit)
+    yield _client.tail

@@ -12,11 +12,13 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from k8s_tasks.conf import log_tail_bytes
 from k8s_tasks.models import TaskRecord
 
 from . import db, kube
+from .classify import deciding_pod
 from .dispatch import launch_one
-from .finished import job_outcome
+from .finished import job_outcome, read_tail
 from .jobcache import JobInfo
 from .outcomes import profile_for, record_outcome, write_failed
 from .runtime import PodNews, Runtime, TaskKey, blocking, logger, post_event
@@ -108,9 +110,11 @@ async def reconcile_task(rt: Runtime, key: TaskKey) -> None:
     if row is None or decision.action == "nothing":
         if row is None or row.status in db.FINAL:
             for job in jobs:
-                for known in (rt.ended, rt.last_pods, rt.started):
+                for known in (rt.ended, rt.last_pods, rt.started, rt.cancel_tails):
                     known.pop(job.name, None)
                 rt.handed.discard(job.name)
+            if row is not None:
+                rt.cancel_tails.pop(row.job_name, None)  # the pod wrote its cancellation itself
         return
     namespace = row.job_namespace or rt.config.namespace
     if decision.action == "cancel":
@@ -169,6 +173,7 @@ async def carry_out_cancel(rt: Runtime, key: TaskKey, row: TaskRecord, namespace
         if body is not None:
             rt.jobs.apply(None, body)
             if not (body.get("metadata") or {}).get("deletionTimestamp"):
+                await keep_log_before_cancel(rt, row, namespace)
                 logger.info("task %s: cancel requested; deleting Job %s", row.pk, row.job_name)
                 await blocking(kube.delete_job, namespace, row.job_name, foreground=True)
             rt.enqueue(key, after=RECHECK_SECONDS)  # the DELETED event usually comes first
@@ -179,8 +184,28 @@ async def carry_out_cancel(rt: Runtime, key: TaskKey, row: TaskRecord, namespace
         if row.job_name
         else "Cancelled on request (k8s_tasks.cancel) before its Job was created"
     )
-    if await write_failed(rt, key[0], row, "TaskCancelled", message):
+    tail = rt.cancel_tails.pop(row.job_name, None)
+    if await write_failed(rt, key[0], row, "TaskCancelled", message, log_tail=tail):
         logger.info("task %s cancelled (Job %s is gone)", row.pk, row.job_name or "-")
+
+
+async def keep_log_before_cancel(rt: Runtime, row: TaskRecord, namespace: str) -> None:
+    """A running task's log, read before its Job is deleted (its pods and their logs go with it), for
+    when the operator writes the cancellation (a pod that writes it itself stores its own output). Two
+    reads (its pods, one log), per cancel of a running task only."""
+    keep = log_tail_bytes(row.backend_name)
+    if row.status != "RUNNING" or not keep or row.job_name in rt.cancel_tails:
+        return
+    try:
+        pods = await blocking(kube.job_pods, namespace, row.job_name)
+        pod = deciding_pod(pods)
+        name = (pod or {}).get("metadata", {}).get("name", "")
+        tail = await read_tail(namespace, name, keep)
+    except Exception as exc:  # best effort: the cancel goes on without the log
+        logger.warning("task %s: could not read its log before the cancel: %s", row.pk, exc)
+        return
+    if tail is not None:
+        rt.cancel_tails[row.job_name] = tail
 
 
 async def create_missing(rt: Runtime, key: TaskKey, row: TaskRecord) -> None:

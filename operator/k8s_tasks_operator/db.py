@@ -119,9 +119,10 @@ def get(using: str, task_id: str) -> TaskRecord | None:
 
 
 def full(using: str, task_id: str) -> TaskRecord | None:
-    """The whole row (arguments and result too): only to build the TaskResult a signal carries."""
+    """The whole row (arguments and result too, not the log tail): to build the TaskResult a signal
+    carries, or a sealed task's payload."""
     close_old_connections()
-    return TaskRecord.objects.using(using).filter(pk=task_id).first()
+    return TaskRecord.objects.using(using).defer("log_tail").filter(pk=task_id).first()
 
 
 def in_flight_pages(using: str, page: int = PAGE) -> Iterator[list[TaskRecord]]:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from k8s_tasks.conf import log_tail_bytes
+from k8s_tasks.logtail import clip
 from k8s_tasks.models import TaskRecord
+from k8s_tasks.sealing import LOG_MARKER
 
-from . import kube
+from . import classify, kube
 from .classify import classify_job, deciding_pod, outcome
 from .outcomes import profile_for, record_outcome
 from .runtime import Runtime, blocking
 from .sealing import is_sealed, reported, write_reported
 
 POD_LISTINGS = 10
+CLASSIFY_BYTES = 4 * classify.LOG_CHARS  # read for the reason's last lines when no log tail is stored
 
 
 async def finished_job(rt: Runtime, row: TaskRecord, namespace: str) -> dict[str, Any] | None:
@@ -36,24 +40,46 @@ async def job_outcome(rt: Runtime, using: str, row: TaskRecord, namespace: str) 
         await record_outcome(rt, using, row, result, None)
     else:
         pods = await job_pods(rt, job, namespace)
-        if is_sealed(profile_for(rt, row.queue_name)):
+        deciding = deciding_pod(pods)
+        pod_name = (deciding or {}).get("metadata", {}).get("name", "")
+        keep = log_tail_bytes(row.backend_name)
+        sealed = is_sealed(profile_for(rt, row.queue_name))
+        # A sealed pod's log is stored as any other's, without its outcome line (the outcome is the row).
+        marker = LOG_MARKER.encode() if sealed else None
+        if sealed:
             reported_outcome = await reported(rt, row, pods, namespace)
             if reported_outcome is not None:
-                pod_name = (deciding_pod(pods) or {}).get("metadata", {}).get("name", "")
-                await write_reported(rt, using, row, reported_outcome, pod_name, job)
+                tail = await read_tail(namespace, pod_name, keep, drop_last_line_prefix=marker)
+                await write_reported(rt, using, row, reported_outcome, pod_name, job, log_tail=tail)
                 rt.ended.pop(row.job_name, None)
                 rt.last_pods.pop(row.job_name, None)
                 return
-        tail = ""
-        deciding = deciding_pod(pods)
-        if deciding is not None:
-            tail = await blocking(kube.log_tail, namespace, deciding["metadata"]["name"])
-        result = classify_job(job, pods, profile_for(rt, row.queue_name), log_tail=tail) or outcome(
+        # One read of the log: the last lines name the cause (PodFailed), the end is stored with the row.
+        text = await read_tail(namespace, pod_name, max(keep, CLASSIFY_BYTES), drop_last_line_prefix=marker)
+        result = classify_job(job, pods, profile_for(rt, row.queue_name), log_tail=text) or outcome(
             "PodFailed", f"Job {row.job_name} finished but the task wrote no result", None
         )
-        await record_outcome(rt, using, row, result, job)
+        stored = clip(text, keep) if text is not None and keep else None
+        await record_outcome(rt, using, row, result, job, log_tail=stored)
     rt.ended.pop(row.job_name, None)
     rt.last_pods.pop(row.job_name, None)
+
+
+async def read_tail(
+    namespace: str, pod_name: str, keep: int, *, drop_last_line_prefix: bytes | None = None
+) -> str | None:
+    """The last `keep` bytes of the pod's log (None when none are kept, or there is no pod to read)."""
+    if not keep or not pod_name:
+        return None
+    lines = max(classify.LOG_LINES, keep // 16)  # enough lines for `keep` bytes of short ones
+    return await blocking(
+        kube.log_tail,
+        namespace,
+        pod_name,
+        lines,
+        max_bytes=keep,
+        drop_last_line_prefix=drop_last_line_prefix,
+    )
 
 
 async def job_pods(rt: Runtime, job: dict[str, Any], namespace: str) -> list[dict[str, Any]]:

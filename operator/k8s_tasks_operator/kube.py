@@ -21,6 +21,8 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
+from k8s_tasks.logtail import TailBuffer
+
 GROUP, VERSION, PLURAL = "k8stasks.io", "v1alpha1", "taskqueues"
 MANAGED_BY = "app.kubernetes.io/managed-by=k8s-tasks"
 PATHS = {
@@ -209,14 +211,32 @@ def job_pods(namespace: str, job_name: str) -> list[dict[str, Any]]:
     return items
 
 
-def log_tail(namespace: str, pod: str, lines: int = 20) -> str:
+def log_tail(
+    namespace: str,
+    pod: str,
+    lines: int = 20,
+    *,
+    max_bytes: int | None = None,
+    drop_last_line_prefix: bytes | None = None,
+) -> str:
+    """The last `lines` lines of the pod's log ("" if it cannot be read). With `max_bytes`, only their
+    last `max_bytes` bytes, read as a stream and kept in bounded memory (TailBuffer), and without the last
+    line if it starts with `drop_last_line_prefix` (a sealed pod's outcome line)."""
     try:
         response = _request("GET", "pods", namespace, f"{pod}/log", query={"tailLines": lines})
+    except ApiException:
+        return ""
+    if max_bytes is None:
         response.read()
         data: bytes = response.data
         return data.decode("utf-8", "replace")
-    except ApiException:
-        return ""
+    buffer = TailBuffer(max_bytes)
+    try:
+        for chunk in response.response.stream(65536):
+            buffer.feed(chunk)
+    finally:
+        response.response.release_conn()
+    return buffer.text(drop_last_line_prefix)
 
 
 def patch_queue_status(namespace: str, name: str, status: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from .runtime import Runtime, blocking, logger, post_event
 from .signals import send_finished
 
 DEFAULT_RETRIES = RetryPolicy()
+EVENT_CHARS = 200  # an Event's message: one line a terminal shows whole beside its other columns
 
 
 def profile_for(rt: Runtime, queue_name: str) -> QueueProfile | None:
@@ -30,10 +31,18 @@ def retries_for(rt: Runtime, queue_name: str) -> RetryPolicy:
     return profile.retries if profile is not None else DEFAULT_RETRIES
 
 
-async def write_failed(rt: Runtime, using: str, row: TaskRecord, kind: str, message: str) -> bool:
-    """FAILED with k8s_tasks.exceptions.<kind> for the row's current attempt; task_finished if it applied."""
+async def write_failed(
+    rt: Runtime, using: str, row: TaskRecord, kind: str, message: str, *, log_tail: str | None = None
+) -> bool:
+    """FAILED with k8s_tasks.exceptions.<kind> for the row's current attempt (with the pod's log tail, when
+    given); task_finished if it applied."""
     applied = await blocking(
-        row.set_failed, f"k8s_tasks.exceptions.{kind}", message, message, attempt=row.attempt
+        row.set_failed,
+        f"k8s_tasks.exceptions.{kind}",
+        message,
+        message,
+        attempt=row.attempt,
+        log_tail=log_tail,
     )
     if applied:
         metrics.task_outcome(row.queue_name, "failed", kind)
@@ -42,11 +51,32 @@ async def write_failed(rt: Runtime, using: str, row: TaskRecord, kind: str, mess
     return applied
 
 
+def event_line(message: str, task_id: str) -> str:
+    """An Event's message: the outcome's first line, at most EVENT_CHARS, pointing to the row for the rest
+    (the full reason, the traceback and the log tail are stored there), so `kubectl get events` stays one
+    readable line per event."""
+    lines = message.strip().splitlines() or [""]
+    first = lines[0].removesuffix(" Last log lines:").strip()  # classify's PodFailed: the lines follow
+    cut = len(first) > EVENT_CHARS
+    if cut:
+        first = first[: EVENT_CHARS - 3].rstrip() + "..."
+    if cut or len(lines) > 1:
+        first += f" (in full: python -m k8s_tasks show {task_id})"
+    return first
+
+
 async def record_outcome(
-    rt: Runtime, using: str, row: TaskRecord, result: Outcome, job: dict[str, Any] | None
+    rt: Runtime,
+    using: str,
+    row: TaskRecord,
+    result: Outcome,
+    job: dict[str, Any] | None,
+    *,
+    log_tail: str | None = None,
 ) -> bool:
-    """Retry the task if its policy allows, else write FAILED; then tell the story on the Job. Returns
-    whether this call wrote it (False: the row had moved on, e.g. the pod wrote its own result)."""
+    """Retry the task if its policy allows, else write FAILED, with the pod's log tail when given; then
+    tell the story on the Job, in one line. Returns whether this call wrote it (False: the row had moved
+    on, e.g. the pod wrote its own result)."""
     plan = plan_retry(
         result.retry,
         retries_for(rt, row.queue_name),
@@ -57,7 +87,12 @@ async def record_outcome(
     traceback = result.traceback or result.message
     if plan is None:
         applied = await blocking(
-            row.set_failed, result.exception_class_path, traceback, result.message, attempt=attempt
+            row.set_failed,
+            result.exception_class_path,
+            traceback,
+            result.message,
+            attempt=attempt,
+            log_tail=log_tail,
         )
         verb, event = "failed", "TaskFailed"
     else:
@@ -70,6 +105,7 @@ async def record_outcome(
             exception_class_path=result.exception_class_path,
             traceback=traceback,
             reason=f"Retrying ({plan.kind} failure) in {plan.delay_seconds:.0f}s: {result.message}",
+            log_tail=log_tail,
         )
         verb, event = f"failed; attempt {attempt + 1} in {plan.delay_seconds:.0f}s ({plan.kind})", "TaskRetry"
     if not applied:
@@ -80,6 +116,8 @@ async def record_outcome(
     if final:
         await blocking(send_finished, using, row.pk)
     if job is not None:
-        await post_event(job, "TaskFailed" if final else event, result.message, warning=True)
+        await post_event(
+            job, "TaskFailed" if final else event, event_line(result.message, row.pk), warning=True
+        )
     rt.poke()
     return True

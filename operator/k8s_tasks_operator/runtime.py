@@ -56,6 +56,8 @@ class Runtime:
     """Per isolated queue: the NetworkPolicy that isolates it, once confirmed; until then it waits."""
     handed: set[str] = field(default_factory=set)
     """Job names of sealed tasks whose Secret this process has made (or found made)."""
+    cancel_tails: dict[str, str] = field(default_factory=dict)
+    """Per Job name of a cancelled running task: its log's tail, read before the Job was deleted."""
     started: dict[str, str] = field(default_factory=dict)
     """Per Job name of a sealed task: the pod that started running it (the operator marks the row)."""
     stale_since: dict[str, float] = field(default_factory=dict)
@@ -67,6 +69,8 @@ class Runtime:
     resync_wanted: asyncio.Event = field(default_factory=asyncio.Event)
     """Set to run the resync now (after a listing of Jobs), not at its next period."""
     resyncs: int = 0
+    pruned: int = 0
+    """Finished rows deleted by --prune-after since start."""
     passes: int = 0
     reconciles: int = 0
     """Passes of the periodic steps (cancellations, pending limits, statuses)."""

@@ -150,10 +150,17 @@ async def reported(
 
 
 async def write_reported(
-    rt: Runtime, using: str, row: TaskRecord, outcome: Outcome, pod_name: str, job: dict[str, Any]
+    rt: Runtime,
+    using: str,
+    row: TaskRecord,
+    outcome: Outcome,
+    pod_name: str,
+    job: dict[str, Any],
+    *,
+    log_tail: str | None = None,
 ) -> None:
     """Write what a sealed pod reported: the value (checked against the backend's limits, as a pod with a
-    database would), or its exception through the retry policy."""
+    database would), or its exception through the retry policy; with its log's tail, when given."""
     await mark_running(rt, row, pod_name)
     if outcome.status == "SUCCESSFUL":
         try:
@@ -169,7 +176,7 @@ async def write_reported(
                 retryable=False,
             )
         else:
-            if await blocking(row.set_successful, value):
+            if await blocking(row.set_successful, value, log_tail=log_tail):
                 logger.info("task %s attempt %s succeeded (sealed pod %s)", row.pk, row.attempt, pod_name)
                 await blocking(send_finished, using, row.pk)
                 rt.poke()
@@ -181,4 +188,4 @@ async def write_reported(
         retry="task" if outcome.retryable else None,
         traceback=outcome.traceback,
     )
-    await record_outcome(rt, using, row, verdict, job)
+    await record_outcome(rt, using, row, verdict, job, log_tail=log_tail)

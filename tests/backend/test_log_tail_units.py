@@ -52,7 +52,8 @@ def test_text_drops_a_cut_character_replaces_bad_bytes_and_nul() -> None:
 
 TEE_SCRIPT = """
 import os, subprocess, sys
-from k8s_tasks.tee import captured_output
+from k8s_tasks.tee import captured_output, supervise
+supervise()
 with captured_output(int(sys.argv[1])) as tail:
     print("python stdout")
     print("python stderr", file=sys.stderr)
@@ -79,7 +80,7 @@ def test_the_tee_keeps_fds_1_and_2_and_forwards_each_to_where_it_went() -> None:
     assert "outside" not in second
 
 
-def test_without_a_tail_nothing_is_teed() -> None:
+def test_a_limit_of_0_asks_for_nothing() -> None:
     done = subprocess.run(
         [sys.executable, "-c", TEE_SCRIPT, "0"], cwd=ROOT, capture_output=True, text=True, check=True
     )

@@ -46,3 +46,21 @@ def binary_noise() -> str:
     sys.stdout.flush()
     os.write(1, b"before \xff\xfe nul:\x00 after \xe2\x82\n")
     return "ok"
+
+
+@task()
+def say_then_crash(how: str) -> None:
+    """Says its last words, then dies at once: os._exit(3), or a segfault (SIGSEGV) in C code."""
+    print(f"last words before {how}", flush=True)
+    if how == "exit":
+        os._exit(3)
+    ctypes.string_at(0)  # reads address 0: SIGSEGV
+
+
+@task()
+def hold_forever(path: str) -> None:
+    """Creates `path`, then runs until killed."""
+    with open(path, "w") as handle:
+        handle.write(str(os.getpid()))
+    while True:
+        ctypes.CDLL(None).sleep(1)

@@ -1,13 +1,16 @@
 """The runner keeps the end of the task's output (its fds 1 and 2: print, subprocesses, C code) and stores
 it with the outcome; the output still reaches the pod's log, stdout as stdout and stderr as stderr."""
 
+import signal
 import subprocess
+from pathlib import Path
 
+import pytest
 from django.tasks import TaskResultStatus
 
 from k8s_tasks.models import TaskRecord
 from tests.runner import noisy_tasks
-from tests.runner.support import run_runner, runner_command
+from tests.runner.support import run_runner, runner_command, start_runner, wait_for
 
 WAYS = (
     "print to stdout",
@@ -86,3 +89,34 @@ def test_bytes_that_are_not_text_are_stored_as_text(pod_env: dict[str, str]) -> 
     tail = TaskRecord.objects.get(pk=result.id).log_tail
     assert tail.startswith("before \ufffd\ufffd nul:\ufffd after ")
     assert "\x00" not in tail
+
+
+@pytest.mark.parametrize(("how", "code"), [("exit", 3), ("segfault", 128 + signal.SIGSEGV)])
+def test_a_task_that_dies_at_once_loses_none_of_its_last_lines(
+    pod_env: dict[str, str], how: str, code: int
+) -> None:
+    """The output's supervisor outlives the task: what was in the pipes reaches the log, and the exit
+    status is the task's (128 + N for a signal), as the kubelet would have seen it without the tee."""
+    result = noisy_tasks.say_then_crash.enqueue(how)
+    done = run_runner(pod_env, result.id)
+    assert done.returncode == code, done.stderr
+    assert f"last words before {how}" in done.stdout
+    assert TaskRecord.objects.get(pk=result.id).status == "RUNNING"  # the operator writes this outcome
+
+
+def test_killing_the_runner_kills_the_task(pod_env: dict[str, str], tmp_path: Path) -> None:
+    marker = tmp_path / "task-pid"
+    result = noisy_tasks.hold_forever.enqueue(str(marker))
+    runner = start_runner(pod_env, result.id)
+    task_pid = int(wait_for(lambda: marker.exists() and marker.read_text(), what="the task to start"))
+    assert task_pid != runner.pid  # the task runs in the supervisor's child
+    runner.kill()
+    runner.wait(timeout=30)
+    wait_for(lambda: not Path(f"/proc/{task_pid}").exists() or _zombie(task_pid), what="the task to die")
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except OSError:
+        return True
