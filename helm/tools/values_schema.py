@@ -193,6 +193,11 @@ properties: Schema = {
                 "enum": ["restricted", "baseline", "privileged"],
                 "description": "Pod Security level of task pods (K8S_TASKS_POD_SECURITY).",
             },
+            "pruneAfter": s(
+                "Delete finished tasks older than this (K8S_TASKS_PRUNE_AFTER): 30d, 12h, ...; '' never.",
+                pattern="^([1-9][0-9]*[smhdw])?$",
+            ),
+            "pruneSeconds": {"type": "number", "exclusiveMinimum": 0, "description": "Prune interval."},
             "extraArgs": {"type": "array", "items": {"type": "string"}},
             "extraEnv": {
                 "type": "array",

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from k8s_tasks.durations import parse_age
 
 DEFAULT_LIVENESS = "http://0.0.0.0:8080/healthz"
 
@@ -49,6 +52,11 @@ class OperatorConfig:
     operator's environment, and no database settings)."""
     metrics: tuple[str, int] | None = None
     """(host, port) where Prometheus metrics are served at /metrics; None: no metrics endpoint."""
+    prune_after: timedelta | None = None
+    """Finished tasks older than this are deleted on a schedule (K8S_TASKS_PRUNE_AFTER, e.g. 30d); None:
+    never (the default)."""
+    prune_seconds: float = 300.0
+    """How often the operator prunes, when prune_after is set (K8S_TASKS_PRUNE_SECONDS)."""
 
 
 def parse_address(value: str, source: str) -> tuple[str, int]:
@@ -102,7 +110,28 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         help="the Pod Security Standards level task pods are held to (env K8S_TASKS_POD_SECURITY; default "
         "restricted); relaxing it is logged and shown in every TaskQueue's status",
     )
+    parser.add_argument(
+        "--prune-after",
+        metavar="AGE",
+        default=env.get("K8S_TASKS_PRUNE_AFTER", ""),
+        help="delete finished tasks that finished longer ago than AGE (30d, 12h, ...), in batches, every "
+        "--prune-seconds (env K8S_TASKS_PRUNE_AFTER; default: never)",
+    )
+    parser.add_argument(
+        "--prune-seconds",
+        type=float,
+        default=float(env.get("K8S_TASKS_PRUNE_SECONDS", "300")),
+        help="how often to prune when --prune-after is set (env K8S_TASKS_PRUNE_SECONDS; default 300)",
+    )
     args = parser.parse_args(argv)
+    prune_after = None
+    if args.prune_after:
+        try:
+            prune_after = parse_age(args.prune_after, "--prune-after / K8S_TASKS_PRUNE_AFTER")
+        except ValueError as exc:
+            parser.error(str(exc))
+    if args.prune_seconds <= 0:
+        parser.error(f"--prune-seconds={args.prune_seconds}: give a number of seconds > 0, e.g. 300")
     metrics = None
     source, address = (
         ("--metrics", args.metrics) if args.metrics else ("K8S_TASKS_METRICS", env.get("K8S_TASKS_METRICS"))
@@ -141,4 +170,6 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         extra_env=tuple((name, env[name]) for name in passthrough if name in env),
         sealed_extra_env=tuple((name, env[name]) for name in sealed_passthrough if name in env),
         metrics=metrics,
+        prune_after=prune_after,
+        prune_seconds=args.prune_seconds,
     )

@@ -17,6 +17,7 @@ from . import kube
 from .converge import reconcile_task
 from .dispatch import dispatch_once
 from .isolation import ensure_all
+from .prune import prune_loop
 from .reconcile import reconcile_once
 from .resync import resync
 from .runtime import Runtime, TaskKey, blocking, logger
@@ -88,10 +89,12 @@ async def resync_loop(rt: Runtime) -> None:
 async def run(rt: Runtime) -> None:
     await start(rt)
     resyncing = asyncio.get_running_loop().create_task(resync_loop(rt), name="k8s-tasks-resync")
+    pruning = asyncio.get_running_loop().create_task(prune_loop(rt), name="k8s-tasks-prune")
     try:
         await dispatch_loop(rt)
     finally:
         resyncing.cancel()
+        pruning.cancel()
 
 
 async def dispatch_loop(rt: Runtime) -> None:
