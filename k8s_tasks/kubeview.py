@@ -12,6 +12,7 @@ from typing import Any
 
 CONTAINER = "task"
 TIMEOUT = (5, 15)  # connect, read: a command never hangs on an unreachable cluster
+FOLLOW_READ_TIMEOUT = 3600  # a followed log may stay silent this long
 
 
 class ClusterUnavailable(Exception):
@@ -104,7 +105,7 @@ def stream_log(api: Any, namespace: str, pod: str, *, follow: bool) -> Iterator[
     """The task container's log, as it comes; with ``follow``, until the container ends."""
     from kubernetes import client
 
-    timeout: Any = (TIMEOUT[0], None) if follow else TIMEOUT  # followed: silent for as long as it likes
+    timeout = (TIMEOUT[0], FOLLOW_READ_TIMEOUT) if follow else TIMEOUT
     response: Any = client.CoreV1Api(api).read_namespaced_pod_log(
         pod, namespace, container=CONTAINER, follow=follow, _preload_content=False, _request_timeout=timeout
     )

@@ -51,6 +51,7 @@ class LogPrinter:
 
     def _print_pod(self, record: TaskRecord, pod: dict[str, Any]) -> bool:
         from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
 
         name = pod["metadata"]["name"]
         try:
@@ -60,6 +61,8 @@ class LogPrinter:
             if error.status not in (400, 404):
                 raise
             return False
+        except HTTPError as error:  # the stream broke (or stayed silent past its read timeout)
+            self.out.write(f"\n--- the log stream of pod {name} broke: {error} ---\n")
         self.printed.add(name)
         return True
 
