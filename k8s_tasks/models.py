@@ -277,3 +277,8 @@ class TaskRecord(models.Model):
             return True
         manager = type(self)._default_manager.using(self._state.db or "default")
         return self._apply(manager.filter(pk=self.pk, status__in=ACTIVE), cancel_requested=True)
+
+
+# The ledger of TaskSchedule ticks (k8s_tasks.schedules.ledger): its own table, imported here so that Django
+# registers it with this app. TaskRecord itself is unchanged by schedules.
+from .schedules.ledger import ScheduledRun  # noqa: E402, F401
