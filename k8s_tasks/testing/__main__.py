@@ -28,6 +28,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--fake-exit-code", type=int, default=0, help="fake runtime: the exit code of every pod")
     run.add_argument("--image-pull-error-pattern", help="images matching this regex fail with ErrImagePull")
     run.add_argument("--access-log", action="store_true", help="log every API request to stderr")
+    run.add_argument(
+        "--audit-log", type=Path, help="append one JSON line per API request (user, verb, resource, code)"
+    )
     return root
 
 
@@ -44,6 +47,7 @@ async def serve(args: argparse.Namespace) -> None:
         fake_exit_code=args.fake_exit_code,
         image_pull_error_pattern=args.image_pull_error_pattern,
         access_log=args.access_log,
+        audit_path=args.audit_log,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -5,8 +5,11 @@
 """
 
 import asyncio
+import base64
 import contextlib
 import logging
+import secrets
+import ssl
 import sys
 import tempfile
 import threading
@@ -18,6 +21,14 @@ from typing import Any, TypeVar
 import yaml
 from aiohttp import web
 
+from .audit import AuditLog
+from .auth import bootstrap
+from .auth.authn import Authenticator
+from .auth.pki import shared_pki
+from .auth.rbac import RBACAuthorizer
+from .auth.tokens import API_AUDIENCES, TokenIssuer
+from .auth.users import ADMIN_USER
+from .errors import NotFound
 from .server import make_app
 from .server.faults import Faults
 from .sim import NodeSpec, Simulation
@@ -27,23 +38,30 @@ T = TypeVar("T")
 DEFAULT_NODES = (NodeSpec(name="node-1", labels={"pool": "default"}),)
 
 
-def kubeconfig(url: str, name: str = "k8s-tasks-local") -> dict[str, Any]:
+def kubeconfig(
+    url: str, token: str, ca_pem: str = "", name: str = "k8s-tasks-local", user: str = ADMIN_USER
+) -> dict[str, Any]:
+    """A kubeconfig for ``url`` (trusting ``ca_pem``) whose user authenticates with ``token`` (the admin's,
+    or a ServiceAccount's from ``LocalCluster.token_for``)."""
+    cluster: dict[str, Any] = {"server": url}
+    if ca_pem:
+        cluster["certificate-authority-data"] = base64.b64encode(ca_pem.encode()).decode()
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": name, "cluster": {"server": url}}],
-        "users": [{"name": name, "user": {"token": "local-cluster"}}],
-        "contexts": [{"name": name, "context": {"cluster": name, "user": name, "namespace": "default"}}],
+        "clusters": [{"name": name, "cluster": cluster}],
+        "users": [{"name": user, "user": {"token": token}}],
+        "contexts": [{"name": name, "context": {"cluster": name, "user": user, "namespace": "default"}}],
         "current-context": name,
         "preferences": {},
     }
 
 
-def write_kubeconfig(path: Path, url: str) -> None:
+def write_kubeconfig(path: Path, url: str, token: str, ca_pem: str = "", user: str = ADMIN_USER) -> None:
     """Write atomically, so a process waiting for the file never reads half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(yaml.safe_dump(kubeconfig(url), sort_keys=False))
+    partial.write_text(yaml.safe_dump(kubeconfig(url, token, ca_pem, user=user), sort_keys=False))
     partial.replace(path)
 
 
@@ -68,6 +86,7 @@ class LocalCluster:
         image_pull_error_pattern: str | None = None,
         bookmark_seconds: float = 2.0,
         access_log: bool = False,
+        audit_path: Path | None = None,
         **sim_options: Any,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -79,6 +98,13 @@ class LocalCluster:
         self.host, self.port = host, port
         self.store = Store()
         self.faults = Faults()
+        self.audit = AuditLog(Path(audit_path) if audit_path is not None else None)
+        self.admin_token = secrets.token_urlsafe(32)
+        self.pki = shared_pki()
+        self.tokens = TokenIssuer(self.pki.service_account_key, self._uid_of)
+        self.authenticator = Authenticator(self.admin_token, self.tokens.authenticate)
+        bootstrap.install(self.store)
+        self.rbac = RBACAuthorizer(self.store)
         self.sim = Simulation(
             self.store,
             list(nodes),
@@ -87,33 +113,92 @@ class LocalCluster:
             fake_seconds=fake_seconds,
             fake_exit_code=fake_exit_code,
             image_pull_error_pattern=image_pull_error_pattern,
+            ca_pem=self.pki.ca_pem,
             **sim_options,
         )
         self._bookmark_seconds = bookmark_seconds
         self._access_log = access_log
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.url = ""
+        self.url = ""  # https://HOST:PORT: TLS only, as kube-apiserver (client-go sends tokens over TLS only)
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self.faults.loop = self._loop
         await self.sim.start()
         app = make_app(
-            self.store, self.faults, log_root=self.sim.log_root, bookmark_seconds=self._bookmark_seconds
+            self.store,
+            self.faults,
+            log_root=self.sim.log_root,
+            bookmark_seconds=self._bookmark_seconds,
+            authenticator=self.authenticator,
+            audit=self.audit,
+            issuer=self.tokens,
+            authorize=self.rbac.authorize,
+            rules=self.rbac.rules,
         )
         if self._access_log:
             logging.basicConfig(level=logging.INFO)
         log = logging.getLogger("aiohttp.access") if self._access_log else None
         self._runner = web.AppRunner(app, access_log=log, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        site = web.TCPSite(
+            self._runner, self.host, self.port, reuse_address=True, ssl_context=self.pki.server_context()
+        )
         await site.start()
         sockets = getattr(site._server, "sockets", None)
         assert sockets, "the API server did not open a socket"
         self.port = int(sockets[0].getsockname()[1])
-        self.url = f"http://{self.host}:{self.port}"
-        write_kubeconfig(self.kubeconfig_path, self.url)
+        self.url = f"https://{self.host}:{self.port}"
+        write_kubeconfig(self.kubeconfig_path, self.url, self.admin_token, self.pki.ca_pem)
+        self.sim.kubelet.connect(self.host, self.port, self.tokens)
+
+    def _uid_of(self, kind: str, namespace: str, name: str) -> str | None:
+        obj = self.store.stored_or_none(self.store.resource_type("v1", kind), namespace, name)
+        return None if obj is None else str(obj["metadata"]["uid"])
+
+    def token_for(
+        self,
+        namespace: str,
+        service_account: str,
+        *,
+        expiration_seconds: int = 3600,
+        audiences: tuple[str, ...] = (),
+    ) -> str:
+        """A token for an existing ServiceAccount, as ``kubectl create token`` would get (any thread)."""
+
+        def mint() -> str:
+            uid = self._uid_of("ServiceAccount", namespace, service_account)
+            if uid is None:
+                raise NotFound(f'serviceaccounts "{service_account}" not found')
+            token, _ = self.tokens.mint(
+                namespace,
+                service_account,
+                uid,
+                audiences=audiences or API_AUDIENCES,
+                expiration_seconds=expiration_seconds,
+            )
+            return token
+
+        return str(self.call(mint))
+
+    def kubeconfig_for(self, namespace: str, service_account: str, path: Path) -> Path:
+        """Write a kubeconfig that authenticates as the ServiceAccount (its namespace the default)."""
+        token = self.token_for(namespace, service_account)
+        user = f"system:serviceaccount:{namespace}:{service_account}"
+        config = kubeconfig(self.url, token, self.pki.ca_pem, user=user)
+        config["contexts"][0]["context"]["namespace"] = namespace
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(config, sort_keys=False))
+        return path
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts the cluster's CA (for urllib and other raw HTTP clients)."""
+        return self.pki.client_context()
+
+    def admin_headers(self) -> dict[str, str]:
+        """The Authorization header of the admin kubeconfig's user."""
+        return {"Authorization": f"Bearer {self.admin_token}"}
 
     async def stop(self) -> None:
         self.store.close_watches()
@@ -121,6 +206,7 @@ class LocalCluster:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self.audit.close()
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

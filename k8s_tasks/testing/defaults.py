@@ -42,7 +42,7 @@ def _probe_defaults(probe: Any) -> None:
         http.setdefault("scheme", "HTTP")
 
 
-def _qos_class(spec: dict[str, Any]) -> str:
+def qos_class(spec: dict[str, Any]) -> str:
     containers = spec.get("containers") or []
     requests_any = limits_all = False
     limits_all = bool(containers)
@@ -65,7 +65,7 @@ def apply_create_defaults(rt: ResourceType, obj: dict[str, Any]) -> None:
     if rt.group == "" and rt.kind == "Pod":
         spec = obj.setdefault("spec", {})
         _pod_spec_defaults(spec)
-        obj["status"] = {"phase": "Pending", "qosClass": _qos_class(spec)}
+        obj["status"] = {"phase": "Pending", "qosClass": qos_class(spec)}
     elif rt.group == "batch" and rt.kind == "Job":
         _job_defaults(obj)
     elif rt.group == "" and rt.kind == "Namespace":

@@ -34,6 +34,10 @@ class BadRequest(ApiError):
     status, reason = 400, "BadRequest"
 
 
+class Unauthorized(ApiError):
+    status, reason = 401, "Unauthorized"
+
+
 class Forbidden(ApiError):
     status, reason = 403, "Forbidden"
 

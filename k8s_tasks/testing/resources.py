@@ -17,6 +17,7 @@ class ResourceType:
     short_names: tuple[str, ...] = ()
     subresources: frozenset[str] = frozenset()
     categories: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ()  # () = every verb; ("create",) for the reviews, which are never stored
     # For custom resources: the CRD version's openAPIV3Schema and additionalPrinterColumns.
     schema: Any = field(default=None, compare=False, hash=False, repr=False)
     printer_columns: tuple[Any, ...] = field(default=(), compare=False, hash=False, repr=False)
@@ -47,11 +48,15 @@ def _rt(
     short: tuple[str, ...] = (),
     sub: tuple[str, ...] = (),
     categories: tuple[str, ...] = (),
+    verbs: tuple[str, ...] = (),
 ) -> ResourceType:
     group, _, version = api_version.rpartition("/")
     return ResourceType(
-        group, version, kind, plural, kind.lower(), namespaced, short, frozenset(sub), categories
+        group, version, kind, plural, kind.lower(), namespaced, short, frozenset(sub), categories, verbs
     )
+
+
+CREATE_ONLY = ("create",)
 
 
 BUILTINS: tuple[ResourceType, ...] = (
@@ -61,7 +66,7 @@ BUILTINS: tuple[ResourceType, ...] = (
     _rt("v1", "Node", "nodes", False, ("no",), ("status",)),
     _rt("v1", "ConfigMap", "configmaps", True, ("cm",)),
     _rt("v1", "Secret", "secrets", True),
-    _rt("v1", "ServiceAccount", "serviceaccounts", True, ("sa",)),
+    _rt("v1", "ServiceAccount", "serviceaccounts", True, ("sa",), ("token",)),
     _rt("batch/v1", "Job", "jobs", True, (), ("status",), ("all",)),
     _rt("batch/v1", "CronJob", "cronjobs", True, ("cj",), ("status",), ("all",)),
     _rt("v1", "Service", "services", True, ("svc",), ("status",), ("all",)),
@@ -84,6 +89,30 @@ BUILTINS: tuple[ResourceType, ...] = (
     _rt("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "clusterrolebindings", False),
     _rt("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", True, ("netpol",)),
     _rt("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", True, ("pdb",), ("status",)),
+    _rt("authentication.k8s.io/v1", "TokenReview", "tokenreviews", False, verbs=CREATE_ONLY),
+    _rt("authentication.k8s.io/v1", "SelfSubjectReview", "selfsubjectreviews", False, verbs=CREATE_ONLY),
+    _rt("authorization.k8s.io/v1", "SubjectAccessReview", "subjectaccessreviews", False, verbs=CREATE_ONLY),
+    _rt(
+        "authorization.k8s.io/v1",
+        "SelfSubjectAccessReview",
+        "selfsubjectaccessreviews",
+        False,
+        verbs=CREATE_ONLY,
+    ),
+    _rt(
+        "authorization.k8s.io/v1",
+        "SelfSubjectRulesReview",
+        "selfsubjectrulesreviews",
+        False,
+        verbs=CREATE_ONLY,
+    ),
+    _rt(
+        "authorization.k8s.io/v1",
+        "LocalSubjectAccessReview",
+        "localsubjectaccessreviews",
+        True,
+        verbs=CREATE_ONLY,
+    ),
     _rt(
         "apiextensions.k8s.io/v1",
         "CustomResourceDefinition",

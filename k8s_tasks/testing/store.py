@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from . import admission, gc, namespaces, services
+from . import admission, gc, namespaces, plugins, services
 from .errors import (
     AlreadyExists,
     ApiError,
@@ -204,6 +204,7 @@ class Store(TypeRegistry):
                 raise not_found("namespaces", "", ns)
             if holder["metadata"].get("deletionTimestamp"):
                 raise namespaces.refuse_in_terminating(rt, obj["metadata"].get("name") or "", ns)
+        requested_name = str(obj["metadata"].get("name") or obj["metadata"].get("generateName") or "")
         name = admission.settle_name(rt, obj)
         if (ns, name) in self._objects[rt.key]:
             resource = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
@@ -214,8 +215,10 @@ class Store(TypeRegistry):
         obj = admission.initialise(rt, obj)
         if services.is_service(rt):
             services.create_defaults(self, rt, obj)
+        plugins.mutate(self, rt, obj, requested_name)
         if check:
             validate(rt, obj, strict=strict)
+        plugins.validate(self, rt, obj)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             obj["status"] = crd_status(obj)
         obj = self._commit(rt, "ADDED", obj, None)

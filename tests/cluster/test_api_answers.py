@@ -15,9 +15,9 @@ pytestmark = pytest.mark.cluster(runtime="fake")
 
 
 def raw(cluster: LocalCluster, method: str, path: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(cluster.url + path, method=method)
+    request = urllib.request.Request(cluster.url + path, method=method, headers=cluster.admin_headers())
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=cluster.ssl_context()) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()

@@ -84,9 +84,7 @@ def test_bookmarks_on_request(core: client.CoreV1Api) -> None:
 
 
 def test_dropped_watches_end_the_stream(core: client.CoreV1Api, local_cluster: LocalCluster) -> None:
-    response = core.list_namespaced_config_map(
-        "default", watch=True, timeout_seconds=60, _preload_content=False
-    )
+    response = core.list_namespaced_secret("default", watch=True, timeout_seconds=60, _preload_content=False)
     started = time.monotonic()
     local_cluster.faults.drop_watches()  # from this (non-loop) thread
     assert response.read() == b""  # the server ended the response

@@ -69,10 +69,10 @@ def _post_json(cluster: LocalCluster, body: dict[str, Any], namespace: str | Non
     request = urllib.request.Request(
         cluster.url + path,
         data=json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", "Accept": "application/json"},
+        headers={"Content-Type": "application/json", "Accept": "application/json", **cluster.admin_headers()},
         method="POST",
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=10, context=cluster.ssl_context()) as response:
         return dict(json.loads(response.read()))
 
 
@@ -96,9 +96,9 @@ def test_protobuf_create_equals_json_create(local_cluster: LocalCluster, kubectl
 
 
 def _request(cluster: LocalCluster, path: str, **headers: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(cluster.url + path, headers=headers)
+    request = urllib.request.Request(cluster.url + path, headers={**headers, **cluster.admin_headers()})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=cluster.ssl_context()) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -124,11 +124,11 @@ def test_unknown_body_formats_are_415(local_cluster: LocalCluster) -> None:
     request = urllib.request.Request(
         local_cluster.url + "/api/v1/namespaces/default/configmaps",
         data=b"\xd9\xd9\xf7",
-        headers={"Content-Type": "application/cbor"},
+        headers={"Content-Type": "application/cbor", **local_cluster.admin_headers()},
         method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(request, timeout=10)
+        urllib.request.urlopen(request, timeout=10, context=local_cluster.ssl_context())
     status = json.loads(caught.value.read())
     assert (caught.value.code, status["reason"]) == (415, "UnsupportedMediaType")
     assert status["message"] == (
@@ -153,11 +153,15 @@ def test_custom_resources_have_no_protobuf_form(local_cluster: LocalCluster, kub
     request = urllib.request.Request(
         local_cluster.url + "/apis/example.com/v1/namespaces/default/widgets",
         data=envelope("example.com/v1", "Widget", raw(1, text(1, "w"))),
-        headers={"Content-Type": "application/vnd.kubernetes.protobuf", "Accept": "application/json"},
+        headers={
+            "Content-Type": "application/vnd.kubernetes.protobuf",
+            "Accept": "application/json",
+            **local_cluster.admin_headers(),
+        },
         method="POST",
     )
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen(request, timeout=10)
+        urllib.request.urlopen(request, timeout=10, context=local_cluster.ssl_context())
     assert caught.value.code == 415
     assert json.loads(caught.value.read())["message"] == (
         "the body of the request was in an unknown format - accepted media types include: "

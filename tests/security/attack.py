@@ -12,6 +12,10 @@ from typing import Any
 from django.tasks import task
 
 CREDENTIALS = re.compile(r"PASSWORD|SECRET|TOKEN|DATABASE|^PG|^DB_|_DSN$|KUBERNETES", re.IGNORECASE)
+# the kubernetes Service's address, which a kubelet gives every container (no credential)
+SERVICE_LINKS = re.compile(
+    r"^KUBERNETES_(SERVICE_HOST|SERVICE_PORT|SERVICE_PORT_HTTPS|PORT)$|^KUBERNETES_PORT_\d+_TCP"
+)
 PLACES = ("/var/run/secrets/kubernetes.io/serviceaccount", "/var/run/secrets", "/etc/k8s-tasks")
 
 
@@ -36,7 +40,9 @@ def attack(victim_id: str) -> dict[str, Any]:
     from tests import tasks
 
     what: dict[str, Any] = {
-        "credential_env": sorted(name for name in os.environ if CREDENTIALS.search(name)),
+        "credential_env": sorted(
+            name for name in os.environ if CREDENTIALS.search(name) and not SERVICE_LINKS.match(name)
+        ),
         "credential_files": sorted(
             str(p) for place in PLACES for p in Path(place).glob("**/*") if p.is_file()
         ),

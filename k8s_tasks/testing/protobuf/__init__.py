@@ -27,6 +27,8 @@ GROUP_TABLES = {
     "scheduling.k8s.io": "scheduling",
     "node.k8s.io": "node",
     "meta.k8s.io": "meta",
+    "authentication.k8s.io": "authentication",
+    "authorization.k8s.io": "authorization",
 }
 
 __all__ = ["MAGIC", "MEDIA_TYPE", "DecodeError", "UnknownField", "UnsupportedKind", "decode_body"]

@@ -36,6 +36,8 @@ NAMESPACES = (
     "autoscaling",
     "scheduling",
     "node",
+    "authentication",
+    "authorization",
 )
 
 

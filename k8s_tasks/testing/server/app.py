@@ -6,18 +6,24 @@ from typing import Any
 from aiohttp import web
 
 from .. import fieldlabels
+from ..audit import AuditLog
+from ..auth.authn import Authenticator
+from ..auth.tokens import TokenIssuer
 from ..errors import ApiError, BadRequest, MethodNotAllowed, NotFound
 from ..store import Store
 from ..validation import definition_name
 from . import discovery, openapi
 from .bodies import check_accept, read_body, read_delete_options, read_patch
 from .faults import Faults
+from .filters import Authorizer, install
 from .http import error_response, flag, int_param, respond, wants
 from .logs import serve_log
 from .paging import page
+from .reviews import Reviews, RulesLister
 from .subresources import deletion_answer, post_subresource, serve_scale
 from .tables import partial_metadata, table
 from .targets import Target, parse_target, verb_of
+from .tokenrequest import serve_token_request
 from .watching import serve_watch
 
 STORE_KEY = web.AppKey("store", Store)
@@ -25,9 +31,18 @@ FAULTS_KEY = web.AppKey("faults", Faults)
 
 
 class Api:
-    def __init__(self, store: Store, faults: Faults, log_root: Path | None, bookmark_seconds: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        faults: Faults,
+        log_root: Path | None,
+        bookmark_seconds: float,
+        reviews: Reviews,
+        issuer: TokenIssuer | None,
+    ) -> None:
         self.store, self.faults, self.log_root = store, faults, log_root
         self.bookmark_seconds = bookmark_seconds
+        self.reviews, self.issuer = reviews, issuer
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         info = request.match_info
@@ -44,6 +59,12 @@ class Api:
     async def _dispatch(self, request: web.Request, t: Target, verb: str) -> web.StreamResponse:
         store, rt = self.store, t.rt
         strict = request.query.get("fieldValidation") == "Strict"
+        if rt.verbs:
+            if verb not in rt.verbs or t.name is not None:
+                raise MethodNotAllowed("the server does not allow this method on the requested resource")
+            return await self.reviews.serve(request, t)
+        if t.sub == "token" and verb == "create" and self.issuer is not None:
+            return await serve_token_request(request, store, t, self.issuer)
         if t.sub == "scale":
             return await serve_scale(request, store, t, verb)
         if verb == "watch":
@@ -155,11 +176,24 @@ class Api:
 
 
 def make_app(
-    store: Store, faults: Faults | None = None, *, log_root: Path | None = None, bookmark_seconds: float = 2.0
+    store: Store,
+    faults: Faults | None = None,
+    *,
+    log_root: Path | None = None,
+    bookmark_seconds: float = 2.0,
+    authenticator: Authenticator | None = None,
+    authorize: Authorizer | None = None,
+    audit: AuditLog | None = None,
+    issuer: TokenIssuer | None = None,
+    rules: RulesLister | None = None,
 ) -> web.Application:
+    """The API server. Without an authenticator every request is the anonymous user, unchecked."""
     faults = faults or Faults()
-    api = Api(store, faults, log_root, bookmark_seconds)
+    authenticator = authenticator or Authenticator("")
+    reviews = Reviews(authenticator, authorize, rules)
+    api = Api(store, faults, log_root, bookmark_seconds, reviews, issuer)
     app = web.Application(client_max_size=64 * 1024 * 1024)
+    install(app, authenticator, authorize, audit if audit is not None else AuditLog())
     app[STORE_KEY], app[FAULTS_KEY] = store, faults
 
     async def version(_: web.Request) -> web.Response:

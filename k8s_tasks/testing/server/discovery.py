@@ -53,7 +53,7 @@ def resource_list(group: str, version: str, types: list[ResourceType]) -> dict[s
             "singularName": rt.singular,
             "namespaced": rt.namespaced,
             "kind": rt.kind,
-            "verbs": _ALL_VERBS,
+            "verbs": list(rt.verbs) or _ALL_VERBS,
         }
         if rt.short_names:
             entry["shortNames"] = list(rt.short_names)
@@ -91,6 +91,18 @@ def resource_list(group: str, version: str, types: list[ResourceType]) -> dict[s
                         "namespaced": True,
                         "kind": rt.kind,
                         "verbs": ["get"],
+                    }
+                )
+            elif sub == "token":
+                resources.append(
+                    {
+                        "name": f"{rt.plural}/token",
+                        "singularName": "",
+                        "namespaced": True,
+                        "group": "authentication.k8s.io",
+                        "version": "v1",
+                        "kind": "TokenRequest",
+                        "verbs": ["create"],
                     }
                 )
             elif sub == "eviction":

@@ -7,6 +7,7 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..auth.tokens import API_AUDIENCES, DEFAULT_EXPIRATION_SECONDS, Bound, TokenIssuer
 from ..errors import NotFound
 from .env import Lookup, memory_limit
 from .events import Recorder
@@ -14,6 +15,7 @@ from .informer import Informer, Key, key_of
 from .jobstatus import TERMINAL
 from .podworker import DEFAULT_TERMINATION_LOG, PodWorker, Writer, argv_of, log_file
 from .runtime import ContainerContext, FakeRuntime, ProcessRuntime
+from .sandbox import secret_binds
 from .volumes import has_content, mount_map, rewrite
 
 if TYPE_CHECKING:
@@ -46,7 +48,55 @@ class Kubelet:
         self.evictions: dict[Key, tuple[str, str]] = {}
         self._secrets = store.resource_type("v1", "Secret")
         self._configmaps = store.resource_type("v1", "ConfigMap")
+        self._accounts = store.resource_type("v1", "ServiceAccount")
+        self._nodes = store.resource_type("v1", "Node")
+        self.api_host, self.api_port = "", 0
+        self.tokens: TokenIssuer | None = None
         pods.handlers.append(self._on_pod)
+
+    def connect(self, host: str, port: int, tokens: TokenIssuer) -> None:
+        """Where pods reach the API server (KUBERNETES_SERVICE_HOST/PORT) and who signs their tokens."""
+        self.api_host, self.api_port, self.tokens = host, port, tokens
+
+    def service_env(self) -> dict[str, str]:
+        """The variables the kubelet gives every container for the ``kubernetes`` Service (here the API
+        server's own address and TLS port, not a ClusterIP and 443)."""
+        if not self.api_port:
+            return {}
+        host, port = self.api_host, str(self.api_port)
+        address = f"tcp://{host}:{port}"
+        return {
+            "KUBERNETES_SERVICE_HOST": host,
+            "KUBERNETES_SERVICE_PORT": port,
+            "KUBERNETES_SERVICE_PORT_HTTPS": port,
+            "KUBERNETES_PORT": address,
+            f"KUBERNETES_PORT_{port}_TCP": address,
+            f"KUBERNETES_PORT_{port}_TCP_PROTO": "tcp",
+            f"KUBERNETES_PORT_{port}_TCP_PORT": port,
+            f"KUBERNETES_PORT_{port}_TCP_ADDR": host,
+        }
+
+    def mint_token(self, pod: dict[str, Any], source: dict[str, Any]) -> bytes:
+        """A projected ServiceAccount token, bound to the pod and its node (LookupError: cannot)."""
+        if self.tokens is None:
+            raise LookupError("the API server is not serving yet")
+        meta, spec = pod["metadata"], pod.get("spec") or {}
+        namespace, name = meta.get("namespace") or "default", spec.get("serviceAccountName") or "default"
+        account = self.store.stored_or_none(self._accounts, namespace, name)
+        if account is None:
+            raise LookupError(f'serviceaccounts "{name}" not found')
+        node_name = str(spec.get("nodeName") or "")
+        node = self.store.stored_or_none(self._nodes, None, node_name) if node_name else None
+        audience = source.get("audience")
+        token, _ = self.tokens.mint(
+            namespace,
+            name,
+            account["metadata"]["uid"],
+            audiences=(str(audience),) if audience else API_AUDIENCES,
+            expiration_seconds=int(source.get("expirationSeconds") or DEFAULT_EXPIRATION_SECONDS),
+            bound=Bound(meta["name"], meta["uid"], node_name, node["metadata"]["uid"] if node else ""),
+        )
+        return token.encode()
 
     def node_ip(self, node: str) -> str:
         return f"172.18.0.{self.nodes.get(node, 0) + 2}"
@@ -132,7 +182,12 @@ class Kubelet:
         mounts = mount_map(pod, container, sandbox / "volumes") if has_content(pod) else []
         if mounts:  # no mount namespace: paths under a mount are the volume's directory (volumes.py)
             env = {key: rewrite(value, mounts) for key, value in env.items()}
-        full_env = {"HOSTNAME": name, **env, "K8S_TASKS_TERMINATION_LOG": str(termination_log)}
+        full_env = {
+            "HOSTNAME": name,
+            **self.service_env(),
+            **env,
+            "K8S_TASKS_TERMINATION_LOG": str(termination_log),
+        }
         path = container.get("terminationMessagePath") or DEFAULT_TERMINATION_LOG
         if path != DEFAULT_TERMINATION_LOG:
             full_env.setdefault("K8S_TASKS_TERMINATION_MESSAGE_PATH", path)
@@ -141,7 +196,9 @@ class Kubelet:
             sandbox.mkdir(parents=True, exist_ok=True)
             if container.get("workingDir") and Path(container["workingDir"]).is_dir():
                 working_dir = Path(container["workingDir"])
+        binds = secret_binds(mounts)
         return ContainerContext(
+            binds=binds,
             argv=[rewrite(arg, mounts) for arg in argv_of(container, full_env)],
             env=full_env,
             working_dir=working_dir,

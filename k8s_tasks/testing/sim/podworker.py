@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 from ..errors import NotFound
 from .env import ConfigError, container_env, expand
 from .logs import log_path
+from .netpolicy import DENY_ALL, UNENFORCED, egress_of
 from .podstatus import container_status, pod_conditions, pod_phase, running, terminated, waiting
 from .probes import readiness_loop
 from .runtime import Container, ContainerContext, ProcessRuntime, StartError, now_stamp, process_env
+from .sandbox import available as sandbox_unavailable
 from .volumes import MountError, set_up
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ class PodWorker:
         self.start_time = now_stamp()
         self.pod_ip = kubelet.next_ip(self.node)
         self.task: asyncio.Task[None] | None = None
+        self.warned_network = self.warned_mounts = False
 
     # -- status -------------------------------------------------------------------------------------
     def _statuses(self, group: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -145,7 +148,8 @@ class PodWorker:
         reported = ""
         while True:
             try:
-                set_up(self.pod, self.kubelet.lookup(self.namespace), root)
+                mint = self.kubelet.mint_token if self.kubelet.tokens is not None else None
+                set_up(self.pod, self.kubelet.lookup(self.namespace), root, mint)
                 return True
             except MountError as exc:
                 if str(exc) != reported:
@@ -201,7 +205,21 @@ class PodWorker:
                 await self._pause(2.0)
                 if self.stopping.is_set():
                     return None
-        return self.kubelet.context(self.pod, c, env)
+        ctx = self.kubelet.context(self.pod, c, env)
+        egress = egress_of(self.kubelet.store, self.pod)
+        ctx.isolate_network = egress.verdict == DENY_ALL
+        if egress.verdict == UNENFORCED and not self.warned_network:
+            self.warned_network = True
+            self.event("Warning", "NetworkPolicyNotEnforced", egress.warning(self.namespace))
+        if ctx.binds and not self.warned_mounts and (why := sandbox_unavailable()) is not None:
+            self.warned_mounts = True
+            self.event(
+                "Warning",
+                "ServiceAccountTokenNotMounted",
+                f"no mount namespace ({why}): the token volume is not at its mountPath, only at the paths "
+                "the container's env and arguments name under it",
+            )
+        return ctx
 
     async def run_container(self, c: dict[str, Any]) -> bool:
         """Run one container to its end (restarting it per restartPolicy); True if it exited 0."""

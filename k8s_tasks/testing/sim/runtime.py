@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..objects import now_iso
+from . import sandbox
 
 MEMORY_POLL_SECONDS = 0.02
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -46,6 +47,8 @@ class ContainerContext:
     fake_seconds: float | None = 0.0  # None: until stopped
     fake_exit_code: int = 0
     annotations: dict[str, str] = field(default_factory=dict)
+    binds: list[tuple[str, str]] = field(default_factory=list)  # (host dir, path) in a mount namespace
+    isolate_network: bool = False  # a network namespace of its own (a deny-all egress NetworkPolicy)
 
 
 class Container(Protocol):
@@ -137,10 +140,19 @@ class ProcessRuntime:
         ctx.termination_log.write_bytes(b"")
         if not ctx.argv:
             raise StartError("no command specified: the local cluster needs command or args in the pod spec")
+        try:
+            argv = sandbox.wrap(ctx.argv, ctx.binds, ctx.isolate_network)
+        except sandbox.SandboxUnavailable as exc:
+            if ctx.isolate_network:
+                raise StartError(
+                    "the pod's NetworkPolicy denies all egress, but this machine cannot give it a network "
+                    f"namespace of its own ({exc}); it is not started on the host network"
+                ) from None
+            argv = ctx.argv  # the token stays reachable through the rewritten paths (kubelet warns)
         with ctx.log_file.open("ab") as log:
             try:
                 proc = await asyncio.create_subprocess_exec(
-                    *ctx.argv,
+                    *argv,
                     env=env,
                     cwd=ctx.working_dir,
                     stdin=asyncio.subprocess.DEVNULL,

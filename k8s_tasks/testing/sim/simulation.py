@@ -5,7 +5,9 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..auth.pki import shared_pki
 from ..errors import AlreadyExists, NotFound
+from .aggregation import AggregationController
 from .deployments import DeploymentController
 from .events import Recorder
 from .informer import Informer, cancel_all
@@ -15,7 +17,9 @@ from .kubelet import Kubelet
 from .namespacectl import NamespaceController
 from .nodes import NodeSpec, node_manifest
 from .podstatus import terminated
+from .quotactl import QuotaController
 from .replicasets import ReplicaSetController
+from .rootca import RootCAPublisher
 from .runtime import now_stamp
 from .scheduler import Scheduler
 from .serviceaccounts import ServiceAccountController
@@ -39,6 +43,7 @@ class Simulation:
         fake_exit_code: int = 0,
         image_pull_error_pattern: str | None = None,
         job_backoff_seconds: float = 1.0,
+        ca_pem: str = "",
     ) -> None:
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime={runtime!r} is not supported: use one of {', '.join(RUNTIMES)}")
@@ -54,11 +59,18 @@ class Simulation:
         self.accounts = Informer(store, store.resource_type("v1", "ServiceAccount"))
         self.deployments = Informer(store, store.resource_type("apps/v1", "Deployment"))
         self.replicasets = Informer(store, store.resource_type("apps/v1", "ReplicaSet"))
+        self.quotas = Informer(store, store.resource_type("v1", "ResourceQuota"))
+        self.cluster_roles = Informer(
+            store, store.resource_type("rbac.authorization.k8s.io/v1", "ClusterRole")
+        )
         self.scheduler = Scheduler(self.pods, self.nodes, self.recorder)
         self.job_controller = JobController(self.jobs, self.pods, self.recorder, job_backoff_seconds)
         self.ttl = TTLController(self.jobs)
         self.namespace_controller = NamespaceController(store, self.namespaces)
         self.account_controller = ServiceAccountController(store, self.namespaces, self.accounts)
+        self.root_ca_publisher = RootCAPublisher(store, self.namespaces, ca_pem or shared_pki().ca_pem)
+        self.aggregation_controller = AggregationController(store, self.cluster_roles)
+        self.quota_controller = QuotaController(store, self.quotas, self.pods, self.jobs)
         self.replicaset_controller = ReplicaSetController(self.replicasets, self.pods, self.recorder)
         self.deployment_controller = DeploymentController(self.deployments, self.replicasets, self.recorder)
         self._controllers = (
@@ -67,6 +79,9 @@ class Simulation:
             self.ttl,
             self.namespace_controller,
             self.account_controller,
+            self.root_ca_publisher,
+            self.aggregation_controller,
+            self.quota_controller,
             self.replicaset_controller,
             self.deployment_controller,
         )
@@ -96,6 +111,8 @@ class Simulation:
             self.accounts,
             self.replicasets,
             self.deployments,
+            self.cluster_roles,
+            self.quotas,
         )
         for informer in informers:
             self._tasks.append(asyncio.ensure_future(informer.run()))

@@ -15,12 +15,14 @@ appears. Files get the volume's defaultMode (0644) or the item's mode.
 import base64
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .env import ConfigError, Lookup, field_value, resource_value
 
 Files = dict[str, tuple[bytes, int]]  # relative path -> (content, mode)
+Minter = Callable[[dict[str, Any], dict[str, Any]], bytes]  # (pod, serviceAccountToken source) -> token
 DEFAULT_MODE = 0o644
 CONTENT_KINDS = ("secret", "configMap", "downwardAPI", "projected")
 
@@ -107,7 +109,9 @@ def _downward(pod: dict[str, Any], source: dict[str, Any], volume: str, default_
     return files
 
 
-def volume_files(pod: dict[str, Any], volume: dict[str, Any], lookup: Lookup) -> Files | None:
+def volume_files(
+    pod: dict[str, Any], volume: dict[str, Any], lookup: Lookup, mint: Minter | None = None
+) -> Files | None:
     """The files of a content volume, or None for a volume that is only a directory (or nothing)."""
     name = str(volume.get("name", ""))
     if "secret" in volume:
@@ -124,11 +128,13 @@ def volume_files(pod: dict[str, Any], volume: dict[str, Any], lookup: Lookup) ->
         source = volume["downwardAPI"]
         return _downward(pod, source, name, int(source.get("defaultMode") or DEFAULT_MODE))
     if "projected" in volume:
-        return _projected(pod, volume["projected"], name, lookup)
+        return _projected(pod, volume["projected"], name, lookup, mint)
     return None
 
 
-def _projected(pod: dict[str, Any], source: dict[str, Any], volume: str, lookup: Lookup) -> Files:
+def _projected(
+    pod: dict[str, Any], source: dict[str, Any], volume: str, lookup: Lookup, mint: Minter | None
+) -> Files:
     mode = int(source.get("defaultMode") or DEFAULT_MODE)
     files: Files = {}
     for projection in source.get("sources") or []:
@@ -138,7 +144,16 @@ def _projected(pod: dict[str, Any], source: dict[str, Any], volume: str, lookup:
             files.update(_keyed(lookup, "ConfigMap", projection["configMap"], "name", volume, mode))
         elif "downwardAPI" in projection:
             files.update(_downward(pod, projection["downwardAPI"], volume, mode))
-        # serviceAccountToken, clusterTrustBundle, podCertificate: no tokens or certificates yet
+        elif "serviceAccountToken" in projection and mint is not None:
+            token_source = projection["serviceAccountToken"]
+            try:
+                token = mint(pod, token_source)
+            except LookupError as exc:
+                raise MountError(
+                    f'MountVolume.SetUp failed for volume "{volume}" : failed to fetch token: {exc}'
+                ) from None
+            files[str(token_source.get("path") or "token")] = (token, mode)
+        # clusterTrustBundle, podCertificate: not served by this cluster
     return files
 
 
@@ -146,11 +161,12 @@ def has_content(pod: dict[str, Any]) -> bool:
     return any(k in v for v in (pod.get("spec") or {}).get("volumes") or [] for k in CONTENT_KINDS)
 
 
-def set_up(pod: dict[str, Any], lookup: Lookup, root: Path | None) -> None:
-    """Set every volume up under root (None: only check that their sources exist); MountError if not."""
+def set_up(pod: dict[str, Any], lookup: Lookup, root: Path | None, mint: Minter | None = None) -> None:
+    """Set every volume up under root (None: only check that their sources exist); MountError if not.
+    ``mint`` makes a projected ServiceAccount token (None: no token file, as for the fake runtime)."""
     prepared: list[tuple[Path, Files | None]] = []
     for volume in (pod.get("spec") or {}).get("volumes") or []:
-        files = volume_files(pod, volume, lookup)
+        files = volume_files(pod, volume, lookup, mint if root is not None else None)
         if root is not None:
             prepared.append((root / str(volume["name"]), files))
     for directory, content in prepared:
