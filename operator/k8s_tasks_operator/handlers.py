@@ -19,6 +19,8 @@ from .informer import Informer
 from .kube import GROUP, PLURAL, VERSION
 from .listen import start_listener
 from .runtime import Runtime, logger
+from .schedules.clock import clock_from_env
+from .schedules.loop import Scheduler
 from .served import Served
 
 CONFIG: OperatorConfig = OperatorConfig()  # set by __main__ before kopf starts
@@ -53,6 +55,11 @@ async def startup(settings: kopf.OperatorSettings, memo: kopf.Memo, **_: Any) ->
         for kind, listed, seen in followed
     ]
     memo.loop = asyncio.create_task(loop.run(rt), name="k8s-tasks-dispatch")
+    try:
+        memo.scheduler = Scheduler(rt, clock_from_env())
+    except ValueError as exc:  # K8S_TASKS_SCHEDULE_CLOCK, a test setting, set wrong
+        raise kopf.PermanentError(str(exc)) from exc
+    memo.scheduling = asyncio.create_task(memo.scheduler.run(), name="k8s-tasks-schedules")
 
 
 def serve_metrics(rt: Runtime) -> metrics.Endpoint:
@@ -75,6 +82,7 @@ async def cleanup(memo: kopf.Memo, **_: Any) -> None:
     for informer in memo.informers:
         informer.stop.set()
     memo.loop.cancel()
+    memo.scheduling.cancel()
     if memo.runtime.work is not None:
         memo.runtime.work.stop()
     if memo.metrics is not None:
@@ -105,3 +113,8 @@ async def taskqueue_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **
     rt.policies_checked = False  # isolated or not any more: look at the policies again
     rt.poke()
     rt.resync_now()  # a queue that appears or changes: its claimed rows may need their Jobs
+
+
+@kopf.on.event(GROUP, VERSION, "taskschedules")
+async def taskschedule_event(type: str | None, body: kopf.Body, memo: kopf.Memo, **_: Any) -> None:
+    memo.scheduler.apply(type, dict(body))  # the schedule loop decides at once (it also lists them itself)

@@ -32,6 +32,7 @@ PATHS = {
     "secrets": "/api/v1/namespaces/{namespace}/secrets",
     "networkpolicies": "/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies",
     "taskqueues": f"/apis/{GROUP}/{VERSION}/namespaces/{{namespace}}/{PLURAL}",
+    "taskschedules": f"/apis/{GROUP}/{VERSION}/namespaces/{{namespace}}/taskschedules",
 }
 
 _local = threading.local()
@@ -243,6 +244,24 @@ def patch_queue_status(namespace: str, name: str, status: dict[str, Any]) -> Non
     _request(
         "PATCH",
         "taskqueues",
+        namespace,
+        f"{name}/status",
+        body={"status": status},
+        content_type="application/merge-patch+json",
+    ).read()
+
+
+def list_schedules(namespace: str) -> tuple[list[dict[str, Any]], str]:
+    """Every TaskSchedule in the namespace and the list's resourceVersion (the schedule loop's periodic
+    listing; ApiException 404 while the TaskSchedule CRD is not installed)."""
+    data = _json(_request("GET", "taskschedules", namespace))
+    return data.get("items") or [], str(data.get("metadata", {}).get("resourceVersion", ""))
+
+
+def patch_schedule_status(namespace: str, name: str, status: dict[str, Any]) -> None:
+    _request(
+        "PATCH",
+        "taskschedules",
         namespace,
         f"{name}/status",
         body={"status": status},

@@ -69,7 +69,8 @@ ROLE: tuple[Rule, ...] = (
         "events",
         {
             "create": "kube.post_event: Dispatched on TaskQueues, TaskFailed / TaskRetry / Orphaned on "
-            "Jobs; kopf posts its own through kopf._cogs.clients.events.post_event (core v1 events, POST)"
+            "Jobs, Enqueued / AlreadyActive / Replaced / MissSchedule on TaskSchedules; kopf posts its own "
+            "through kopf._cogs.clients.events.post_event (core v1 events, POST)"
         },
     ),
     Rule(
@@ -85,6 +86,20 @@ ROLE: tuple[Rule, ...] = (
         "k8stasks.io",
         "taskqueues/status",
         {"patch": "kube.patch_queue_status: counts, Valid, podSecurity, isolation (a merge patch)"},
+    ),
+    Rule(
+        "k8stasks.io",
+        "taskschedules",
+        {
+            "list": "kube.list_schedules: the schedule loop's listing, at start and every --resync-seconds; "
+            "kopf's listing before it watches (kopf._cogs.clients.fetching.fetch_objs)",
+            "watch": "kopf: the watch behind @kopf.on.event (kopf._cogs.clients.watching.watch_objs)",
+        },
+    ),
+    Rule(
+        "k8stasks.io",
+        "taskschedules/status",
+        {"patch": "kube.patch_schedule_status: times, active and recent runs, counts, Valid (a merge patch)"},
     ),
     Rule(
         "",
@@ -176,9 +191,10 @@ def test_every_request_in_kube_py_is_granted_for_the_reason_the_table_gives() ->
 
 
 def test_what_kopf_does_by_itself_lists_watches_and_posts_events_only() -> None:
-    """The operator's kopf handlers are startup, cleanup, a probe and one @kopf.on.event for TaskQueues:
-    no change-detecting, daemon, index or webhook handler, so kopf adds no finalizer and stores no
-    progress or diff base on a TaskQueue (it never patches one); kopf's events are core v1, POSTed."""
+    """The operator's kopf handlers are startup, cleanup, a probe and one @kopf.on.event each for
+    TaskQueues and TaskSchedules: no change-detecting, daemon, index or webhook handler, so kopf adds no
+    finalizer and stores no progress or diff base on either (it never patches one); kopf's events are
+    core v1, POSTed."""
     import kopf
     from kopf._cogs.clients import events
     from kopf._cogs.structs.references import EVENTS
@@ -193,7 +209,10 @@ def test_what_kopf_does_by_itself_lists_watches_and_posts_events_only() -> None:
     for kind in (registry._changing, registry._spawning, registry._indexing, registry._webhooks):
         assert ours(kind.get_all_handlers()) == []
     watching = ours(registry._watching.get_all_handlers())
-    assert [(h.selector.group, h.selector.any_name) for h in watching] == [("k8stasks.io", "taskqueues")]
+    assert [(h.selector.group, h.selector.any_name) for h in watching] == [
+        ("k8stasks.io", "taskqueues"),
+        ("k8stasks.io", "taskschedules"),
+    ]
     startup = inspect.getsource(handlers.startup)
     assert "settings.peering.standalone = True" in startup
     assert "settings.scanning.disabled = True" in startup

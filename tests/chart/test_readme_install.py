@@ -126,7 +126,8 @@ def test_readme_install_then_upgrade_rollback_scale_uninstall(shell: Shell) -> N
         lambda: not shell("kubectl", "-n", "tasks", "get", "pods", "-o", "name").stdout, what="pods gone"
     )
     assert shell("kubectl", "get", "crd", "-o", "name").stdout.split() == [
-        "customresourcedefinition.apiextensions.k8s.io/taskqueues.k8stasks.io"  # crds/ are kept
+        "customresourcedefinition.apiextensions.k8s.io/taskqueues.k8stasks.io",  # crds/ are kept
+        "customresourcedefinition.apiextensions.k8s.io/taskschedules.k8stasks.io",
     ]
 
 

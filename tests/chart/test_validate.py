@@ -38,7 +38,7 @@ def k8s_errors(manifest: Manifest) -> str | None:
 
 
 def crd_schema(manifests: list[Manifest] | None = None) -> dict[str, Any]:
-    crd = one(manifests or rendered("defaults"), "CustomResourceDefinition")
+    crd = one(manifests or rendered("defaults"), "CustomResourceDefinition", "taskqueues.k8stasks.io")
     (version,) = crd["spec"]["versions"]
     schema: dict[str, Any] = version["schema"]["openAPIV3Schema"]
     return schema

@@ -59,7 +59,7 @@ def crd_schema() -> dict[str, Any]:
         check=True,
         cwd=ROOT,
     ).stdout
-    crd = yaml.safe_load(out)
+    crd = next(d for d in yaml.safe_load_all(out) if d["spec"]["names"]["kind"] == "TaskQueue")
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
     schema: dict[str, Any] = version["schema"]["openAPIV3Schema"]
     return schema

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from k8s_tasks_operator.config import parse_args
-from k8s_tasks_operator.crd import CRD_PATH
+from k8s_tasks_operator.crd import CRD_PATH, SCHEDULE_CRD_PATH
 
 
 def test_crd_command_prints_the_shipped_crd() -> None:
@@ -17,7 +17,7 @@ def test_crd_command_prints_the_shipped_crd() -> None:
         check=True,
         timeout=60,
     )
-    assert done.stdout == CRD_PATH.read_text()
+    assert done.stdout == CRD_PATH.read_text() + "---\n" + SCHEDULE_CRD_PATH.read_text()  # both CRDs
 
 
 def test_flags_win_over_environment() -> None:
