@@ -16,13 +16,14 @@ from django.utils.safestring import SafeString
 
 from .actions import cancel_task, retry_described
 from .models import ACTIVE, FINISHED, TaskRecord
+from .schedules.admin import ScheduledByMixin, ScheduleFilter
 
 CONFIRMATION = "admin/k8s_tasks/taskrecord/action_confirmation.html"
 MAX_MESSAGES = 20  # one message per task up to this many; then a count of the rest
 
 
 @admin.register(TaskRecord)
-class TaskRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TaskRecordAdmin(ScheduledByMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = (
         "id",
         "task_path",
@@ -33,7 +34,7 @@ class TaskRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "enqueued_at",
         "finished_at",
     )
-    list_filter = ("queue_name", "status")
+    list_filter = ("queue_name", "status", ScheduleFilter)
     search_fields = ("id", "task_path")
     ordering = ("-enqueued_at",)
     date_hierarchy = "enqueued_at"
@@ -61,7 +62,7 @@ class TaskRecordAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             "retried_from": "retried_from_link",
             "retried_as": "retried_as_link",
         }
-        return [shown.get(field.name, field.name) for field in TaskRecord._meta.fields]
+        return [*(shown.get(field.name, field.name) for field in TaskRecord._meta.fields), "scheduled_by"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: TaskRecord | None = None) -> list[Any]:
         return self.get_fields(request, obj)

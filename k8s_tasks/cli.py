@@ -1,5 +1,5 @@
 """The command line shared by ``python -m k8s_tasks`` and the management commands (``manage.py
-k8s_tasks_<command>``): run, status, show, logs, cancel, retry, prune."""
+k8s_tasks_<command>``): run, status, show, logs, cancel, retry, prune, schedules."""
 
 from __future__ import annotations
 
@@ -74,6 +74,12 @@ def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=1000, help="rows per batch and transaction (1000)")
 
 
+def add_schedules_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--namespace", help="only this namespace (default: the NAMESPACE of every KubernetesBackend)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m k8s_tasks", description="k8s-tasks commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -87,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_ids_argument(commands.add_parser("cancel", help="cancel tasks (one line per id)"))
     add_ids_argument(commands.add_parser("retry", help="run finished tasks again (one line per id)"))
     add_prune_arguments(commands.add_parser("prune", help="delete finished tasks past an age, in batches"))
+    add_schedules_arguments(
+        commands.add_parser("schedules", help="TaskSchedules with their next and last run")
+    )
     return parser
 
 
@@ -136,6 +145,11 @@ def dispatch(command: str, options: Any, out: TextIO) -> int:
         return show_command(options, out)
     if command == "logs":
         return logs_command(options, out)
+    if command == "schedules":
+        from .schedules.listing import render_schedules
+
+        out.write(render_schedules(options.namespace) + "\n")
+        return 0
     from .commands import cancel_command, prune_command, retry_command
 
     if command == "cancel":
