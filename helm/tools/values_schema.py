@@ -154,6 +154,36 @@ definitions: Schema = {
     ),
 }
 
+
+# The TaskSchedule spec (k8s_tasks.schedules.spec): types and CronJob's enums here; the cron syntax, the
+# time zone and the task path are checked by the operator, which sets Valid=False naming the field.
+definitions["schedule"] = obj(
+    {
+        "schedule": s(
+            "Cron schedule as CronJob takes it: 5 fields or @hourly, @daily, ... (no TZ=).", minLength=1
+        ),
+        "timeZone": s("IANA time zone name, e.g. Europe/Berlin (default UTC).", minLength=1),
+        "task": s(
+            "Dotted path of the @task.", pattern="^[A-Za-z_][A-Za-z0-9_]*([.][A-Za-z_][A-Za-z0-9_]*)+$"
+        ),
+        "args": free("Positional arguments (JSON).", "array"),
+        "kwargs": free("Keyword arguments (JSON)."),
+        "queueName": s("Django queue of the runs (default: the task's).", pattern=LABEL_VALUE),
+        "priority": i("Priority of the runs (default: the task's).", minimum=-100, maximum=100),
+        "backend": s("TASKS alias to enqueue through (default: the task's).", minLength=1),
+        "concurrencyPolicy": {
+            "type": "string",
+            "enum": ["Allow", "Forbid", "Replace"],
+            "description": "As CronJob.",
+        },
+        "startingDeadlineSeconds": i("A tick not started within this many seconds is missed.", minimum=0),
+        "suspend": b("No new runs while true."),
+        "successfulRunsHistoryLimit": i("Successful runs listed in the status (default 3).", minimum=0),
+        "failedRunsHistoryLimit": i("Failed runs listed in the status (default 1).", minimum=0),
+    },
+    ("schedule", "task"),
+)
+
 properties: Schema = {
     "nameOverride": s("Replaces the chart name in object names."),
     "fullnameOverride": s("Replaces the full object name prefix.", maxLength=52),
@@ -272,6 +302,12 @@ properties: Schema = {
         "type": "object",
         "description": "Queue name (a DNS label: lowercase letters, digits, '-') -> TaskQueue spec.",
         "patternProperties": {DNS_LABEL: {"$ref": "#/definitions/queue"}},
+        "additionalProperties": False,
+    },
+    "schedules": {
+        "type": "object",
+        "description": "TaskSchedule name (a DNS subdomain) -> TaskSchedule spec.",
+        "patternProperties": {DNS_SUBDOMAIN: {"$ref": "#/definitions/schedule"}},
         "additionalProperties": False,
     },
     "global": free("Helm globals (unused)."),
