@@ -47,7 +47,7 @@ def test_prune_deletes_old_finished_rows_in_batches_and_nothing_else(subprocess_
     running = make(3, "RUNNING", 90)
     dry = prune(subprocess_env, "--older-than", "30d", "--batch-size", "10", "--dry-run")
     assert dry.returncode == 0, dry.stderr
-    assert "would delete 10 (total 10;" in dry.stdout
+    assert "  would delete 37 (total 37; finished up to " in dry.stdout  # counted in one query
     assert "database default: would delete 37 tasks in" in dry.stdout
     assert TaskRecord.objects.count() == 48
     done = prune(subprocess_env, "--older-than", "30d", "--batch-size", "10")
@@ -83,20 +83,24 @@ def test_status_filter_and_refusals(subprocess_env: dict[str, str]) -> None:
 
 
 @pytest.mark.django_db
-def test_each_batch_is_one_select_and_one_delete_past_the_last_key() -> None:
+def test_each_batch_is_one_select_and_one_delete_from_the_last_finished_at_on() -> None:
+    tied = make(25, "FAILED", 6)  # one finished_at for all: batches end inside the tie
     make(7, "SUCCESSFUL", 5)
-    make(7, "FAILED", 6)
     before = timezone.now() - timedelta(days=1)
     with CaptureQueriesContext(connection) as queries:
-        batches = list(prune_batches("default", before, statuses=["FAILED"], batch_size=5, dry_run=True))
-    assert [b.rows for b in batches] == [5, 2] and batches[-1].total == 7
-    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
-    assert len(selects) == 2 and "ORDER BY" in selects[1] and "finished_at" in selects[1]
-    assert TaskRecord.objects.count() == 14  # a dry run
+        [dry] = prune_batches("default", before, statuses=["FAILED"], batch_size=10, dry_run=True)
+    assert dry.rows == dry.total == 25 and TaskRecord.objects.count() == 32
+    assert sum(q["sql"].startswith("SELECT COUNT") for q in queries.captured_queries) == 1
     with CaptureQueriesContext(connection) as queries:
-        assert sum(b.rows for b in prune_batches("default", before, batch_size=10)) == 14
+        batches = list(prune_batches("default", before, statuses=["FAILED"], batch_size=10))
+    assert [b.rows for b in batches] == [10, 10, 5] and batches[-1].total == 25
+    assert not TaskRecord.objects.filter(pk__in=tied).exists() and TaskRecord.objects.count() == 7
+    selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
     deletes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE")]
-    assert len(deletes) == 2 and TaskRecord.objects.count() == 0
+    assert len(selects) == 3 and len(deletes) == 3
+    # from the last finished_at on, ordered by it alone (both databases read the index in order and stop)
+    assert '"finished_at" >= ' in selects[1] and selects[1].endswith("ORDER BY 1 ASC LIMIT 10")
+    assert sum(b.rows for b in prune_batches("default", before, batch_size=4)) == 7
     with pytest.raises(ValueError, match="only finished tasks are deleted"):
         next(prune_batches("default", before, statuses=["READY"]))
 
