@@ -265,10 +265,16 @@ def _run(result_id: str, record: TaskRecord, env: RunnerEnv, db: Database) -> in
             signal.signal(signal.SIGTERM, signal.SIG_IGN)  # finish writing the outcome undisturbed
     except _SigTerm as stop:
         refresh(db, record)
-        if env.managed and not record.cancel_requested:
-            # Under the operator, Kubernetes knows why (eviction, deadline, node drain): the operator
-            # writes the verdict when the Job ends, possibly a retry. The row says what happened so far.
-            why = "terminated by SIGTERM; the operator records the cause once the Job ends"
+        if env.managed:
+            # Under the operator, Kubernetes knows why (eviction, deadline, node drain, a cancel): the
+            # operator writes the verdict when the Job ends or is gone (a cancel only once its pods are
+            # gone), possibly a retry. The row says what happened so far.
+            why = (
+                "cancel requested: stopped by SIGTERM; the operator records the cancellation once the Job "
+                "is gone"
+                if record.cancel_requested
+                else "terminated by SIGTERM; the operator records the cause once the Job ends"
+            )
             write_pending_reason(db, record, why, attempt)
             write_termination_log(env.termination_log, {**summary, "status": "TERMINATED", "reason": why})
             print(f"k8s-tasks: task {result_id} attempt {attempt}: {why}", file=sys.stderr)

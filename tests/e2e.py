@@ -22,6 +22,7 @@ from k8s_tasks.models import TaskRecord
 from k8s_tasks.testing.cluster import LocalCluster, run_in_thread
 from k8s_tasks.testing.sim import NodeSpec
 from k8s_tasks_operator.crd import GROUP, PLURAL, VERSION, load_crd
+from tests import rbac
 from tests.waiting import wait_until
 
 NAMESPACE = "default"
@@ -154,9 +155,13 @@ class Operator:
 
 
 @pytest.fixture
-def operator_env(cluster: LocalCluster, subprocess_env: dict[str, str]) -> dict[str, str]:
+def operator_env(
+    cluster: LocalCluster, subprocess_env: dict[str, str], tmp_path: Path
+) -> Iterator[dict[str, str]]:
+    """The operator's environment: it runs as its ServiceAccount under the chart's own Role (tests/rbac.py),
+    and every request it made must be one the Role allows (checked after the test)."""
     env = dict(subprocess_env)
-    env["KUBECONFIG"] = str(cluster.kubeconfig_path)
+    env["KUBECONFIG"] = str(rbac.operator_kubeconfig(cluster, tmp_path / "operator-kubeconfig"))
     env["K8S_TASKS_POLL_SECONDS"] = "0.2"
     env["K8S_TASKS_STATUS_SECONDS"] = "0.5"
     # Task pods get the location of this test's database (not a credential) from the operator.
@@ -164,7 +169,9 @@ def operator_env(cluster: LocalCluster, subprocess_env: dict[str, str]) -> dict[
     env["K8S_TASKS_SEALED_POD_ENV"] = "PYTHONPATH"  # where the test task modules are; nothing of the database
     env.setdefault("K8S_TASKS_TEST_DB", os.environ.get("K8S_TASKS_TEST_DB", "sqlite"))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    return env
+    yield env
+    outside = rbac.not_allowed(cluster)
+    assert not outside, f"the operator made requests the chart's Role does not grant: {outside}"
 
 
 @pytest.fixture

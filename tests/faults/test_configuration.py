@@ -15,6 +15,8 @@ from django.db import connection
 from kubernetes import client
 
 from k8s_tasks.models import TaskRecord
+from k8s_tasks.testing.cluster import LocalCluster
+from tests import rbac
 from tests.e2e import Operator, QueueFactory
 from tests.faults import tasks
 from tests.faults.conftest import status, wait_all_final
@@ -50,6 +52,7 @@ def run(env: dict[str, str], *args: str) -> str:
 
 def test_9_rows_in_the_backends_own_database_and_namespace(
     api: client.ApiClient,
+    cluster: LocalCluster,
     fault_env: dict[str, str],
     second_database: str,
     tmp_path: Path,
@@ -58,6 +61,7 @@ def test_9_rows_in_the_backends_own_database_and_namespace(
     """OPTIONS {"DATABASE": "tasks", "NAMESPACE": "tasks"}: the operator, given no namespace and no
     backend, serves the `tasks` database in the `tasks` namespace; the tasks run."""
     client.CoreV1Api(api).create_namespace({"metadata": {"name": "tasks"}})
+    rbac.grant(cluster, "tasks")  # the chart's Role, in the namespace the backend names
     body = {"apiVersion": "k8stasks.io/v1alpha1", "kind": "TaskQueue", "metadata": {"name": "default"}}
     client.CustomObjectsApi(api).create_namespaced_custom_object(
         "k8stasks.io", "v1alpha1", "tasks", "taskqueues", body
