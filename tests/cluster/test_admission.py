@@ -221,3 +221,38 @@ def test_pod_security_admission(kubectl) -> None:
     )
     assert run_pod(kubectl, "p", None, "base").returncode == 0  # root is fine at baseline
     assert run_pod(kubectl, "h", host).returncode == 0  # no label: no enforcement
+
+
+def test_pod_security_warnings_for_pods_and_workload_templates(kubectl) -> None:
+    kubectl("create", "namespace", "w")
+    labels = ("pod-security.kubernetes.io/warn=restricted", "pod-security.kubernetes.io/enforce=baseline")
+    kubectl("label", "namespace", "w", *labels)
+    warning = (
+        'Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false '
+        '(container "{0}" must set securityContext.allowPrivilegeEscalation=false), unrestricted '
+        'capabilities (container "{0}" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot '
+        '!= true (pod or container "{0}" must set securityContext.runAsNonRoot=true), seccompProfile (pod or '
+        'container "{0}" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")'
+    )
+    pod = run_pod(kubectl, "p", None, "w")
+    assert (pod.returncode, pod.stderr.strip()) == (0, warning.format("p"))
+    deployment = kubectl("-n", "w", "create", "deployment", "d", "--image=busybox")
+    assert deployment.stderr.strip() == warning.format("busybox")
+    assert run_pod(kubectl, "s", SECURE_POD, "w").stderr == ""
+
+
+def test_limit_range_min_and_max(kubectl) -> None:
+    limit_range = {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "bounds"},
+        "spec": {"limits": [{"type": "Container", "max": {"cpu": "1"}, "min": {"memory": "32Mi"}}]},
+    }
+    kubectl("apply", "-f", "-", input=yaml.safe_dump(limit_range))
+    big = {"limits": {"cpu": "2"}, "requests": {"memory": "16Mi"}}
+    done = run_pod(kubectl, "p", {"containers": [{"name": "p", "image": "busybox", "resources": big}]})
+    assert done.stderr.strip() == (
+        'Error from server (Forbidden): pods "p" is forbidden: [minimum memory usage per Container is 32Mi, '
+        "but request is 16Mi, maximum cpu usage per Container is 1, but limit is 2]"
+    )
+    assert run_pod(kubectl, "q").returncode == 0  # the max is the default limit, the min the default request

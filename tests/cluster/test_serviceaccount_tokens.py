@@ -119,6 +119,10 @@ IN_CLUSTER = textwrap.dedent(
     root = pathlib.Path("/var/run/secrets/kubernetes.io/serviceaccount")
     print("files", sorted(p.name for p in root.iterdir()))
     print("namespace", (root / "namespace").read_text())
+    import base64, json
+    claims = json.loads(base64.urlsafe_b64decode((root / "token").read_text().split(".")[1] + "=="))
+    iat = claims["iat"]
+    print("claims", claims["exp"] - iat, claims["kubernetes.io"]["warnafter"] - iat)
     print("service", os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"])
     config.load_incluster_config()
     review = client.AuthenticationV1Api().create_self_subject_review({"kind": "SelfSubjectReview"})
@@ -158,6 +162,7 @@ def test_a_pod_configures_itself_in_cluster(local_cluster: LocalCluster, batch, 
     assert batch.read_namespaced_job_status("incluster", "default").status.succeeded == 1, log
     lines = dict(line.split(" ", 1) for line in log.splitlines())
     assert lines["files"] == "['ca.crt', 'namespace', 'token']"
+    assert lines["claims"] == "31536000 3607"  # extended to a year, warnafter at 3607 s, as upstream
     assert lines["namespace"] == "default"
     assert lines["service"] == f"127.0.0.1 {local_cluster.port}"
     assert lines["client"] == f"system:serviceaccount:default:worker ['{pod.metadata.name}']"

@@ -22,6 +22,10 @@ ISSUER = "https://kubernetes.default.svc.cluster.local"
 API_AUDIENCES = (ISSUER,)
 DEFAULT_EXPIRATION_SECONDS = 3600
 MIN_EXPIRATION_SECONDS = 600
+# --service-account-extend-token-expiration (on by default): a pod's token asked for 3607 s is valid a year,
+# with kubernetes.io.warnafter at the 3607 s (token.WarnOnlyBoundTokenExpirationSeconds)
+WARN_ONLY_SECONDS = 3607
+EXTENDED_SECONDS = 365 * 24 * 3600
 POD_NAME, POD_UID = "authentication.kubernetes.io/pod-name", "authentication.kubernetes.io/pod-uid"
 NODE_NAME, NODE_UID = "authentication.kubernetes.io/node-name", "authentication.kubernetes.io/node-uid"
 CREDENTIAL_ID = "authentication.kubernetes.io/credential-id"
@@ -71,11 +75,16 @@ class TokenIssuer:
         now = int(time.time())
         expiry = now + expiration_seconds
         private: dict[str, Any] = {"namespace": namespace}
+        pod_bound = bound is not None and bool(bound.pod_name)
+        if pod_bound and expiration_seconds == WARN_ONLY_SECONDS and set(audiences) <= set(API_AUDIENCES):
+            expiry = now + EXTENDED_SECONDS
         if bound is not None and bound.node_name:
             private["node"] = {"name": bound.node_name, "uid": bound.node_uid}
         if bound is not None and bound.pod_name:
             private["pod"] = {"name": bound.pod_name, "uid": bound.pod_uid}
         private["serviceaccount"] = {"name": name, "uid": uid}
+        if expiry - now == EXTENDED_SECONDS and pod_bound:
+            private["warnafter"] = now + WARN_ONLY_SECONDS
         claims = {
             "aud": list(audiences),
             "exp": expiry,

@@ -1,9 +1,9 @@
 """Admission plugins: what kube-apiserver does to a new object after decoding and defaulting and before
 validation and storage, in upstream's order (pkg/kubeapiserver/options/plugins.go): every mutating plugin
 (LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds, RuntimeClass), then every validating one
-(PodSecurity, then ResourceQuota last). They run on every create through the store, so the pods the Job,
-ReplicaSet and other controllers create are admitted as on a real cluster, and a refusal is the 403 a
-controller records as FailedCreate."""
+(LimitRanger's min and max, PodSecurity, then ResourceQuota last). They run on every create through the
+store, so the pods the Job, ReplicaSet and other controllers create are admitted as on a real cluster, and
+a refusal is the 403 a controller records as FailedCreate."""
 
 from typing import TYPE_CHECKING, Any
 
@@ -39,5 +39,7 @@ def validate(store: "Store", rt: ResourceType, obj: dict[str, Any]) -> None:
         return
     a = Attributes(store, rt, namespace, obj["metadata"]["name"])
     if rt.key == PODS and isinstance(obj.get("spec"), dict):
+        limitranger.validate(a, obj)
+    if isinstance(obj.get("spec"), dict) or rt.key == ("", "podtemplates"):
         podsecurity.validate(a, obj)
     resourcequota.validate(a, obj)

@@ -6,7 +6,8 @@ annotated ``kubernetes.io/limit-ranger`` with what was set."""
 
 from typing import Any
 
-from .common import Attributes
+from ..sim.quantity import parse_quantity
+from .common import Attributes, forbidden
 
 ANNOTATION = "kubernetes.io/limit-ranger"
 
@@ -67,3 +68,45 @@ def admit(a: Attributes, pod: dict[str, Any]) -> None:
     if notes:
         annotations = pod["metadata"].setdefault("annotations", {})
         annotations[ANNOTATION] = "LimitRanger plugin set: " + "; ".join(notes)
+
+
+def _check(resource: str, bound: str, value: Any, requests: dict[str, Any], limits: dict[str, Any]) -> str:
+    """One min or max constraint of a Container LimitRangeItem (limitranger.go's min/maxConstraint)."""
+    enforced, request, limit = parse_quantity(value), requests.get(resource), limits.get(resource)
+    if bound == "min":
+        if request is None:
+            return f"minimum {resource} usage per Container is {value}.  No request is specified"
+        if parse_quantity(request) < enforced:
+            return f"minimum {resource} usage per Container is {value}, but request is {request}"
+        if limit is not None and parse_quantity(limit) < enforced:
+            return f"minimum {resource} usage per Container is {value}, but limit is {limit}"
+        return ""
+    if limit is None:
+        return f"maximum {resource} usage per Container is {value}.  No limit is specified"
+    if parse_quantity(limit) > enforced:
+        return f"maximum {resource} usage per Container is {value}, but limit is {limit}"
+    if request is not None and parse_quantity(request) > enforced:
+        return f"maximum {resource} usage per Container is {value}, but request is {request}"
+    return ""
+
+
+def validate(a: Attributes, pod: dict[str, Any]) -> None:
+    """The min and max of the namespace's Container LimitRanges, checked on every container."""
+    rt = a.store.resource_type("v1", "LimitRange")
+    problems: list[str] = []
+    for limit_range in a.store.list(rt, a.namespace, copy=False)[0]:
+        for item in (limit_range.get("spec") or {}).get("limits") or []:
+            if not isinstance(item, dict) or item.get("type") != "Container":
+                continue
+            spec = pod["spec"]
+            for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+                resources = container.get("resources") or {}
+                requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+                for bound in ("min", "max"):
+                    for resource, value in sorted((item.get(bound) or {}).items()):
+                        problem = _check(resource, bound, value, requests, limits)
+                        if problem:
+                            problems.append(problem)
+    if problems:
+        why = problems[0] if len(problems) == 1 else f"[{', '.join(problems)}]"
+        raise forbidden(a, why)

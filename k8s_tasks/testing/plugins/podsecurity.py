@@ -14,9 +14,22 @@ from typing import Any
 from k8s_tasks.profiles.podsecurity import LEVELS, checks_for
 from k8s_tasks.profiles.pss_pod import Pod
 
+from .. import warnings
 from .common import Attributes, forbidden
 
-ENFORCE, ENFORCE_VERSION = "pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version"
+LABEL = "pod-security.kubernetes.io/"
+ENFORCE, ENFORCE_VERSION = f"{LABEL}enforce", f"{LABEL}enforce-version"
+# the kinds whose pod template pod-security-admission checks (warn and audit only, never enforce)
+WORKLOADS = {
+    ("", "replicationcontrollers"),
+    ("", "podtemplates"),
+    ("apps", "deployments"),
+    ("apps", "replicasets"),
+    ("apps", "statefulsets"),
+    ("apps", "daemonsets"),
+    ("batch", "jobs"),
+    ("batch", "cronjobs"),
+}
 # upstream's check ids by the forbidden reason they give; results are ordered by id
 CHECK_IDS = {
     "allowPrivilegeEscalation != false": "allowPrivilegeEscalation",
@@ -90,13 +103,39 @@ def violations(pod: dict[str, Any], level: str) -> str:
     return ", ".join(texts)
 
 
-def validate(a: Attributes, pod: dict[str, Any]) -> None:
+def _policy(labels: dict[str, str], mode: str) -> str | None:
+    level = labels.get(f"{LABEL}{mode}")
+    if level not in LEVELS or level == "privileged":
+        return None
+    return f"{level}:{labels.get(f'{LABEL}{mode}-version') or 'latest'}"
+
+
+def template_of(rt_key: tuple[str, str], obj: dict[str, Any]) -> dict[str, Any] | None:
+    spec = obj.get("spec") or {}
+    if rt_key == ("batch", "cronjobs"):
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    template = obj.get("template") if rt_key == ("", "podtemplates") else spec.get("template")
+    return template if isinstance(template, dict) and isinstance(template.get("spec"), dict) else None
+
+
+def validate(a: Attributes, obj: dict[str, Any]) -> None:
+    """Enforce on pods; warn (``would violate PodSecurity ...``) for the warn label, and for the enforce
+    label on the pod template of a workload, as pod-security-admission does."""
     namespace = a.store.stored_or_none(a.store.resource_type("v1", "Namespace"), None, a.namespace)
     labels = ((namespace or {}).get("metadata") or {}).get("labels") or {}
-    level = labels.get(ENFORCE)
-    if level not in LEVELS or level == "privileged":
+    enforce, warn_policy = _policy(labels, "enforce"), _policy(labels, "warn")
+    if enforce is None and warn_policy is None:
         return
-    found = violations(pod, level)
-    if found:
-        version = labels.get(ENFORCE_VERSION) or "latest"
-        raise forbidden(a, f'violates PodSecurity "{level}:{version}": {found}', name=pod["metadata"]["name"])
+    pod = obj if a.rt.key == ("", "pods") else template_of(a.rt.key, obj) if a.rt.key in WORKLOADS else None
+    if pod is None:
+        return
+    found: dict[str, str] = {}
+    for policy in dict.fromkeys(p for p in (enforce, warn_policy) if p is not None):
+        found[policy] = violations(pod, policy.split(":")[0])
+    if pod is obj and enforce is not None and found[enforce]:
+        raise forbidden(
+            a, f'violates PodSecurity "{enforce}": {found[enforce]}', name=obj["metadata"]["name"]
+        )
+    for policy, text in found.items():
+        if text and (policy == warn_policy or pod is not obj):
+            warnings.warn(f'would violate PodSecurity "{policy}": {text}')

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from .. import warnings
 from ..audit import AuditEntry, AuditLog
 from ..auth import impersonation
 from ..auth.authn import Authenticator
@@ -88,7 +89,12 @@ def install(
             allowed, reason = authorize(user, info)
             if not allowed:
                 return error_response(forbidden(user, info, reason))
-        return await handler(request)
+        collected = warnings.start()
+        response = await handler(request)
+        if collected and not response.prepared:
+            for text in collected:
+                response.headers.add("Warning", warnings.header(text))
+        return response
 
     async def record(request: web.Request, response: web.StreamResponse) -> None:
         info = request.get(INFO_KEY)
