@@ -18,8 +18,10 @@ QUEUES = ("default", "gpu", "highmem", "sandbox", "retrying", "deadline")
 
 
 def run_demo(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    # --fast-schedules: 07's first tick comes seconds after start, not at the next whole minute.
+    demo = [sys.executable, str(DEMO / "run_demo.py"), "--fast-schedules"]
     return subprocess.run(
-        [sys.executable, str(DEMO / "run_demo.py"), "--workdir", env["K8S_DEMO_WORKDIR"], *args],
+        [*demo, "--workdir", env["K8S_DEMO_WORKDIR"], *args],
         env=env,
         capture_output=True,
         text=True,
@@ -44,9 +46,9 @@ def test_whole_demo(demo_env: dict[str, str]) -> None:
     result = run_demo(demo_env)
     out = result.stdout
     assert result.returncode == 0, out[-8000:] + result.stderr[-3000:]
-    assert "OK: all 13 tasks ended as expected (2 FAILED, 11 SUCCESSFUL)" in out
+    assert "OK: all 15 tasks ended as expected (2 FAILED, 13 SUCCESSFUL)" in out
     # The live table went through the states, from the first print to the last.
-    assert "READY" in out.split("enqueued 13 tasks", 1)[1].split("\n\n")[1]
+    assert "READY" in out.split("enqueued 15 tasks", 1)[1].split("\n\n")[1]
     queues = section(out, "get taskqueues")
     assert queues[0].split() == [
         "NAME",
@@ -64,12 +66,19 @@ def test_whole_demo(demo_env: dict[str, str]) -> None:
     assert rows["gpu"][2:4] == ["pool=gpu", "1"]
     assert rows["highmem"][2] == "pool=highmem"
     assert all(row[7] == "True" for row in rows.values())
+    schedules = section(out, "get taskschedules")
+    assert schedules[0].split() == [
+        "NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST", "SCHEDULE", "NEXT", "VALID", "AGE"
+    ]  # fmt: skip
+    nightly = schedules[1].split()
+    assert nightly[0] == "nightly-report" and nightly[6:8] == ["Europe/Berlin", "false"]
+    assert nightly[-2] == "True"
     jobs = section(out, "get jobs")
     assert jobs[0].split()[:3] == ["NAME", "STATUS", "COMPLETIONS"]
     statuses = [line.split()[1] for line in jobs[1:]]
-    # One Job per attempt: 13 tasks, the retried one twice, the cancelled one's Job deleted.
-    assert len(statuses) == 13
-    assert statuses.count("Complete") == 11 and statuses.count("Failed") == 2  # flaky's 1st, the deadline
+    # One Job per attempt: 15 tasks, the retried one twice, the cancelled one's Job deleted.
+    assert len(statuses) == 15
+    assert statuses.count("Complete") == 13 and statuses.count("Failed") == 2  # flaky's 1st, the deadline
 
 
 def processes_mentioning(text: str) -> list[str]:

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 from k8s_tasks.testing.cluster import cli_command
 
@@ -23,6 +24,7 @@ from .observe import Placement, read_rows, unfinished_jobs
 from .plan import Outcome, Planned
 from .processes import DemoError, Service, run, run_checked, start, stop, wait_until
 from .scenarios import enqueue
+from .schedules import apply_schedules, clock_ahead, scheduled_plan
 from .table import LiveTable, render, summary
 from .verify import all_problems
 
@@ -91,8 +93,12 @@ def apply_queues(
         raise DemoError(f"{exc}; kubectl said: {last_error[0] if last_error else '(nothing)'}") from None
 
 
-def start_operator(config: DemoConfig, env: dict[str, str]) -> Service:
+def start_operator(config: DemoConfig, env: dict[str, str], schedules: list[dict[str, Any]]) -> Service:
     argv = [config.python, "-m", "k8s_tasks_operator", "--namespace", "default"]
+    if config.fast_schedules and schedules:
+        ahead = clock_ahead(schedules)
+        env = {**env, "K8S_TASKS_SCHEDULE_CLOCK": f"offset:{ahead:.1f}"}
+        say(f"--fast-schedules: the operator's schedule clock runs {ahead:.0f}s ahead")
     return start("operator", argv, env, config.workdir / "logs" / "operator.log")
 
 
@@ -164,8 +170,8 @@ def queues_busy(kubectl: list[str], env: dict[str, str]) -> list[str]:
     ]
 
 
-def show_kubectl(kubectl: list[str], env: dict[str, str]) -> None:
-    for args in (["get", "taskqueues"], ["get", "jobs"]):
+def show_kubectl(kubectl: list[str], env: dict[str, str], schedules: bool = False) -> None:
+    for args in (["get", "taskqueues"], *([["get", "taskschedules"]] if schedules else []), ["get", "jobs"]):
         say(f"\n$ kubectl {' '.join(args)}")
         say(run_checked([*kubectl, *args], env).rstrip())
 
@@ -182,8 +188,9 @@ def demo(config: DemoConfig) -> int:
         start_cluster(config, env, deadline, services)
         say(f"local cluster ready (nodes: {config.nodes_file.name}); kubeconfig {config.kubeconfig}")
         apply_queues(config, kubectl, env, deadline, services)
-        services.append(start_operator(config, env))
-        plan = enqueue(config.examples, config.workdir)
+        schedules = apply_schedules(config.examples, kubectl, env)
+        services.append(start_operator(config, env, schedules))
+        plan = enqueue(config.examples, config.workdir) + scheduled_plan(schedules)
         say(f"enqueued {len(plan)} tasks; following them (operator log: {services[-1].log})\n")
         placement = Placement(kubectl, env)
         outcomes = follow(plan, placement, deadline, services)
@@ -192,7 +199,7 @@ def demo(config: DemoConfig) -> int:
         settle(lambda: queues_busy(kubectl, env), "the TaskQueue counts to catch up", 10, deadline, services)
         placement.refresh()
         placement.annotate(outcomes)
-        show_kubectl(kubectl, env)
+        show_kubectl(kubectl, env, schedules=bool(schedules))
     finally:
         for service in reversed(services):
             stop(service)

@@ -34,6 +34,8 @@ class Planned:
     expect: Expect
     cancel_when_running: bool = False
     """The demo cancels this task (k8s_tasks.cancel) as soon as it is RUNNING."""
+    waiting: str = "row not found"
+    """What the live table says while the task has no row (a scheduled run before its tick)."""
 
 
 @dataclass

@@ -172,6 +172,30 @@ def retries_timeouts_cancel(workdir: Path) -> list[Planned]:
     ]
 
 
+def nightly_report(workdir: Path) -> list[Planned]:
+    """The report run by hand (its TaskSchedule's runs are planned by the driver: see schedules.py)."""
+    from nightly_report import build_report
+
+    result = build_report.enqueue(window_minutes=60)
+
+    def unscheduled(value: Any) -> str | None:
+        if not isinstance(value, dict) or value.get("scheduled_for") is not None:
+            return f"return value {value!r}: expected no scheduled time (enqueued by hand)"
+        if not Path(str(value.get("report"))).is_file():
+            return f"no report file at {value.get('report')}"
+        return None
+
+    return [
+        Planned(
+            "07-nightly-report",
+            "report by hand",
+            result.id,
+            "default",
+            Expect("SUCCESSFUL", value=unscheduled),
+        )
+    ]
+
+
 SCENARIOS: dict[str, Callable[[Path], list[Planned]]] = {
     "01-hello": hello,
     "02-notification-email": notification_email,
@@ -179,6 +203,7 @@ SCENARIOS: dict[str, Callable[[Path], list[Planned]]] = {
     "04-transcode": transcode,
     "05-isolated-upload-scan": upload_scan,
     "06-retries-timeouts-cancel": retries_timeouts_cancel,
+    "07-nightly-report": nightly_report,
 }
 
 

@@ -32,7 +32,7 @@ def rows(plan: list[Planned], outcomes: dict[str, Outcome]) -> list[tuple[str, .
     for planned in plan:
         outcome = outcomes.get(planned.result_id)
         if outcome is None:
-            result.append((planned.example, planned.label, planned.queue, "?", "", "", "row not found"))
+            result.append((planned.example, planned.label, planned.queue, "-", "", "", planned.waiting))
             continue
         result.append(
             (

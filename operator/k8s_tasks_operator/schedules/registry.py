@@ -36,6 +36,7 @@ class ScheduleState:
     created: datetime
     spec: ScheduleSpec | None = None
     problems: list[str] = field(default_factory=list)
+    raw_spec: dict[str, Any] = field(default_factory=dict)
     status: dict[str, Any] = field(default_factory=dict)
     """The status as the object last showed it (lastSuccessfulTime and the condition's transition time
     carry over from it)."""
@@ -71,6 +72,7 @@ def load_schedule(body: dict[str, Any], default_namespace: str) -> ScheduleState
     if spec is not None and not isinstance(spec, dict):
         state.problems = [f"spec: {spec!r} is not an object"]
         return state
+    state.raw_spec = dict(spec or {})
     try:
         state.spec = parse_spec(spec)
     except SpecError as error:

@@ -80,10 +80,13 @@ def schedule_status(
 
 
 def invalid_status(state: ScheduleState) -> dict[str, Any]:
-    """Only what an invalid spec changes: the condition (every problem, each with its field and fix), no
-    next time, nothing active by this spec."""
+    """Only what an invalid spec changes: the condition (every problem, each with its field and fix) and
+    no next time; the time zone and suspend as the spec gives them, for the printer columns."""
+    zone, suspend = state.raw_spec.get("timeZone"), state.raw_spec.get("suspend")
     return {
         "observedGeneration": state.generation,
+        "timeZone": zone if isinstance(zone, str) and zone else "UTC",
+        "suspended": suspend if isinstance(suspend, bool) else False,
         "nextScheduleTime": None,
         "conditions": [_condition(False, "; ".join(state.problems)[:2000])],
     }
