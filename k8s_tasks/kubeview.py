@@ -75,6 +75,22 @@ def task_objects(api: Any, namespace: str, job_name: str) -> TaskObjects:
     return found
 
 
+def task_pods(api: Any, namespace: str, task_id: str) -> list[dict[str, Any]]:
+    """Every pod of the task still there, of every attempt, oldest first."""
+    from kubernetes import client
+
+    try:
+        pods = client.CoreV1Api(api).list_namespaced_pod(
+            namespace, label_selector=f"k8stasks.io/task-id={task_id}", _request_timeout=TIMEOUT
+        )
+    except Exception as error:  # connection refused, timeout, TLS, 403
+        raise ClusterUnavailable(f"the Kubernetes API did not answer: {error}") from None
+    return sorted(
+        (_plain(api, pod) for pod in pods.items),
+        key=lambda p: (p["metadata"].get("creationTimestamp") or "", p["metadata"]["name"]),
+    )
+
+
 def pod_line(pod: dict[str, Any]) -> str:
     """One pod in one line: name, phase, node, and its task container's state."""
     status = pod.get("status") or {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any, TextIO
 
-from .kubeview import ClusterUnavailable, connect, stream_log, task_objects
+from .kubeview import ClusterUnavailable, connect, stream_log, task_pods
 from .lookup import find_record
 from .models import FINISHED, TaskRecord
 
@@ -37,23 +37,27 @@ class LogPrinter:
         self.out.flush()
 
     def _pods(self, record: TaskRecord) -> list[dict[str, Any]]:
-        """The current Job's pods whose container has started; [] without a cluster (noted once)."""
-        if not record.job_name or self.api is False:
+        """The task's pods (every attempt's) whose container has started and that are not printed yet,
+        oldest first; [] before its first dispatch, or without a cluster (noted once)."""
+        if not record.job_namespace or self.api is False:
             return []
         try:
             if self.api is None:
                 self.api = connect()
-            found = task_objects(self.api, record.job_namespace or "default", record.job_name)
+            pods = task_pods(self.api, record.job_namespace or "default", record.pk)
         except ClusterUnavailable as error:
             self.api, self.note = False, f"cluster not reachable ({error})"
             return []
-        return [pod for pod in found.pods if _started(pod)]
+        return [pod for pod in pods if _started(pod) and pod["metadata"]["name"] not in self.printed]
 
     def _print_pod(self, record: TaskRecord, pod: dict[str, Any]) -> bool:
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
         name = pod["metadata"]["name"]
+        if self.printed:  # the task's next pod (a retry): say where its log starts
+            attempt = (pod["metadata"].get("annotations") or {}).get("k8stasks.io/attempt", "?")
+            self.out.write(f"--- attempt {attempt}: pod {name} ---\n")
         try:
             for chunk in stream_log(self.api, record.job_namespace or "default", name, follow=self.follow):
                 self._write(chunk)
@@ -82,8 +86,9 @@ class LogPrinter:
     def run(self) -> int:
         record = find_record(self.result_id)
         while True:
-            fresh = [p for p in self._pods(record) if p["metadata"]["name"] not in self.printed]
-            printed = any(self._print_pod(record, pod) for pod in fresh[-1:])
+            printed = False
+            for pod in self._pods(record):  # in order: what an attempt wrote before the next one's
+                printed = self._print_pod(record, pod) or printed
             if not self.follow:
                 return EXIT_OK if printed or self.printed else self._explain(record)
             record.refresh_from_db()

@@ -104,6 +104,7 @@ def test_details_carry_the_reason_the_job_and_the_log_tail() -> None:
     assert waiting.reason == long_reason  # whole
     assert (waiting.job_name, waiting.job_namespace) == (f"task-{result.id}-1", "tasks")
     assert (waiting.status, waiting.attempt, waiting.cancel_requested) == ("READY", 1, False)
+    assert waiting.dispatched_at is not None and waiting.infra_retries == 0
     assert waiting.log_tail == "" and waiting.retried_from is None and waiting.retried_as is None
     finished(result.id)
     done = k8s_tasks.details(result.id)

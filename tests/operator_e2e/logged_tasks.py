@@ -57,3 +57,21 @@ def say_lines(count: int, pause: float) -> int:
         say(f"line {number}")
         time.sleep(pause)
     return count
+
+
+@task()
+def say_then_sleep(seconds: float) -> None:
+    say(f"sleeping {seconds} s")
+    time.sleep(seconds)
+
+
+@task()
+def say_attempt_then_fail_once(marker: str) -> str:
+    """Says which attempt it is; the first one fails (creating `marker`), the next succeeds."""
+    path = Path(marker)
+    if not path.exists():
+        say("first attempt, failing")
+        path.write_text("failed once")
+        raise RuntimeError("first attempt fails")
+    say("second attempt, succeeding")
+    return "ok"

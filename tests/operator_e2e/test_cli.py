@@ -48,6 +48,26 @@ def test_show_names_the_job_pod_and_node_kubectl_shows(
     assert "Complete" in job_line and job_line.endswith("(namespace default)"), job_line
     assert f"  pod   {pod_name}  Succeeded  node gpu-1  exited 0 (Completed)" in out.stdout
     assert "log tail (" in out.stdout and "adding 2 and 3" in out.stdout  # stored by the runner
+    assert "return value:\n  5\n" in out.stdout and "args   [2, 3]" in out.stdout
+
+
+def test_logs_follow_goes_on_to_the_next_attempt(
+    operator: Operator, make_queue: QueueFactory, cluster: LocalCluster, tmp_path: Path
+) -> None:
+    make_queue("default", retries={"attempts": 2, "backoffSeconds": 1})
+    result = logged_tasks.say_attempt_then_fail_once.enqueue(str(tmp_path / "failed-once"))
+    out = subprocess.run(
+        [sys.executable, "-m", "k8s_tasks", "logs", result.id, "-f"],
+        env=cli_env(operator, cluster),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    first, second = lines.index("first attempt, failing"), lines.index("second attempt, succeeding")
+    assert first < second and lines[second - 1].startswith("--- attempt 2: pod task-")
+    assert lines[-1] == f"--- task {result.id} is SUCCESSFUL ---"
 
 
 def test_logs_follows_the_pod_then_prints_the_stored_tail_once_it_is_gone(

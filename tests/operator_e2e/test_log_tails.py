@@ -44,6 +44,13 @@ def test_oom_killed_task_keeps_what_it_said(operator: Operator, make_queue: Queu
     assert "allocating 300 MiB" in record.log_tail, record.log_tail  # the operator read it from the pod
 
 
+def test_deadline_keeps_what_it_said(operator: Operator, make_queue: QueueFactory) -> None:
+    make_queue("default", timeoutSeconds=2)
+    record = wait_final(logged_tasks.say_then_sleep.enqueue(60).id, timeout=90)
+    assert record.errors[-1]["exception_class_path"] == "k8s_tasks.exceptions.PodDeadlineExceeded"
+    assert "sleeping 60 s" in record.log_tail, record.log_tail
+
+
 def test_exit_without_result_keeps_the_log_and_the_event_is_one_line(
     operator: Operator, make_queue: QueueFactory, api: client.ApiClient
 ) -> None:
