@@ -10,6 +10,7 @@ server validates what it is sent; errors raise ApiException (and its subclasses)
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterator
@@ -225,7 +226,11 @@ def log_tail(
     line if it starts with `drop_last_line_prefix` (a sealed pod's outcome line)."""
     try:
         response = _request("GET", "pods", namespace, f"{pod}/log", query={"tailLines": lines})
-    except ApiException:
+    except ApiException as exc:
+        if exc.status != 404:  # a pod gone with its node has no log: nothing to say; anything else is said
+            logging.getLogger("k8s_tasks_operator").warning(
+                "could not read the log of pod %s: %s", pod, describe_error(exc)
+            )
         return ""
     if max_bytes is None:
         response.read()
