@@ -9,13 +9,13 @@ PostgreSQL) or is refused by the unique constraint, and enqueues nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, cast
 
 from django.db import IntegrityError, close_old_connections, connections, transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.tasks import TaskResultStatus, task_backends
 
 from ..enqueueing import store_tasks
@@ -242,3 +242,21 @@ def history(using: str, uid: str, limit: int = HISTORY) -> list[RunView]:
 def last_success(views: Sequence[RunView]) -> datetime | None:
     finished = [v.finished_at for v in views if v.status == TaskResultStatus.SUCCESSFUL and v.finished_at]
     return max(finished) if finished else None
+
+
+def trim(using: str, namespace: str, live: Collection[str], batch: int = 1000) -> int:
+    """Delete the ledger rows of `namespace` whose task row is gone (pruned, or a skipped tick that never
+    had one), except the newest row of each schedule in `live` (it holds the totals and the last tick):
+    the ledger shrinks as the task rows are pruned. At most `batch` rows per call; the number deleted."""
+    close_old_connections()
+    ledger = ScheduledRun.objects.using(using)
+    newest = ledger.filter(schedule_uid=OuterRef("schedule_uid")).order_by("-scheduled_at").values("pk")[:1]
+    tasks = TaskRecord.objects.using(using).filter(pk=OuterRef("pk"))
+    gone = (
+        ledger.filter(namespace=namespace)
+        .filter(~Exists(tasks))
+        .annotate(newest=Subquery(newest))
+        .exclude(schedule_uid__in=list(live), pk=F("newest"))
+    )
+    ids = list(gone.values_list("pk", flat=True)[:batch])
+    return ledger.filter(pk__in=ids).delete()[0] if ids else 0

@@ -171,3 +171,17 @@ def test_a_run_that_cannot_be_enqueued_leaves_no_ledger_row(
     with pytest.raises(RuntimeError):
         runs.decide_tick(KEY, spec, minute(0), "enqueued", minute(0))
     assert not ScheduledRun.objects.exists() and not TaskRecord.objects.exists()
+
+
+def test_trim_follows_the_pruned_task_rows_and_keeps_each_live_schedules_newest(spec: ScheduleSpec) -> None:
+    for n in range(3):
+        runs.decide_tick(KEY, spec, minute(n), "enqueued", minute(n))
+    runs.decide_tick(KEY, spec, minute(4), "skipped", minute(4))  # a tick with no task
+    TaskRecord.objects.filter(pk__in=[run_id(KEY.uid, minute(0)), run_id(KEY.uid, minute(1))]).delete()
+    assert runs.trim("default", "default", live={KEY.uid}) == 2  # the two pruned ones; the newest stays
+    assert [r.scheduled_at for r in ScheduledRun.objects.order_by("scheduled_at")] == [minute(2), minute(4)]
+    assert runs.observe("default", KEY.uid).totals == runs.Totals(runs=3, skipped=1, missed=1)  # kept
+    assert runs.trim("default", "other-namespace", live=set()) == 0
+    TaskRecord.objects.all().delete()
+    assert runs.trim("default", "default", live=set()) == 2  # the schedule is gone, and so are its tasks
+    assert not ScheduledRun.objects.exists()

@@ -29,6 +29,8 @@ from .status import comparable, invalid_status, schedule_status, stamp, with_tra
 
 STATES = {"enqueue": "enqueued", "skip": "skipped"}
 MISSING_CRD_SECONDS = 60.0  # without the TaskSchedule CRD, look again this often
+TRIM_SECONDS = 600.0  # how often ledger rows whose tasks were pruned are deleted
+TRIM_BATCHES = 10  # batches of runs.trim per time, at most
 WAKE_MARGIN = 0.05  # seconds after a tick's time before its pass (the clock has passed it)
 
 
@@ -39,6 +41,9 @@ class Scheduler:
         self.wake = asyncio.Event()
         self.next_listing = 0.0
         self.listed_once = False
+        self.listing_ok = False
+        """The last listing succeeded: the registry holds every TaskSchedule (trimming relies on it)."""
+        self.next_trim = time.monotonic() + TRIM_SECONDS
         self.last_status: dict[str, dict[str, Any]] = {}
         self.passes = 0
 
@@ -68,8 +73,10 @@ class Scheduler:
                 logger.info("schedules are off: %s; looking again every %.0fs", why, MISSING_CRD_SECONDS)
             self.registry.clear()
             self.listed_once = True
+            self.listing_ok = False
             return
         self.registry.apply_listing(items, version)
+        self.listing_ok = True
         if not self.listed_once:
             logger.info("loaded %d TaskSchedule(s)", len(items))
         self.listed_once = True
@@ -103,7 +110,25 @@ class Scheduler:
                 delay = min(delay, until + WAKE_MARGIN)
         if self.clock.manual:
             delay = min(delay, FILE_POLL_SECONDS)
+        if time.monotonic() >= self.next_trim:
+            await self.trim()
         return max(delay, 0.0)
+
+    async def trim(self) -> None:
+        """The ledger shrinks as task rows are pruned (each live schedule keeps its newest row)."""
+        self.next_trim = time.monotonic() + TRIM_SECONDS
+        if not self.listing_ok:
+            return
+        live = self.registry.uids()
+        for using in self.rt.served.databases:
+            deleted = 0
+            for _ in range(TRIM_BATCHES):
+                done = await blocking(runs.trim, using, self.rt.config.namespace, live)
+                deleted += done
+                if done == 0:
+                    break
+            if deleted:
+                logger.info("schedule ledger: %d row(s) of pruned runs deleted (database %s)", deleted, using)
 
     async def handle(self, state: ScheduleState) -> float | None:
         """Decide and act for one schedule; seconds until its next tick (None: no next tick)."""
