@@ -1,6 +1,7 @@
 """Defaults kube-apiserver fills in (SetDefaults_* of pkg/apis/*/v1), for the kinds whose defaults clients
 rely on: on create, and for the spec of workloads on every update too, as upstream defaults every decode."""
 
+import base64
 from typing import Any
 
 from .namespaces import defaults as namespace_defaults
@@ -60,8 +61,21 @@ def qos_class(spec: dict[str, Any]) -> str:
     return "Burstable" if requests_any else "BestEffort"
 
 
+def secret_string_data(obj: dict[str, Any]) -> None:
+    """A Secret's stringData goes into data (base64), overwriting keys of the same name, and is never
+    stored or returned: it is write-only, as the core/v1 conversion makes it; type defaults to Opaque."""
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        data = obj.get("data") or {}
+        data.update({k: base64.b64encode(str(v).encode()).decode() for k, v in string_data.items()})
+        obj["data"] = data
+    obj.setdefault("type", "Opaque")
+
+
 def apply_create_defaults(rt: ResourceType, obj: dict[str, Any]) -> None:
     """Fill defaults in place; ``obj`` already has its uid and name."""
+    if rt.group == "" and rt.kind == "Secret":
+        secret_string_data(obj)
     if rt.group == "" and rt.kind == "Pod":
         spec = obj.setdefault("spec", {})
         _pod_spec_defaults(spec)
@@ -79,6 +93,8 @@ def apply_create_defaults(rt: ResourceType, obj: dict[str, Any]) -> None:
 
 def apply_update_defaults(rt: ResourceType, obj: dict[str, Any]) -> None:
     """The spec defaults of an update (a PUT or patch may drop or add fields); in place."""
+    if rt.group == "" and rt.kind == "Secret":
+        secret_string_data(obj)
     if rt.group == "apps" and rt.kind in ("Deployment", "ReplicaSet"):
         _workload_defaults(rt.kind, obj)
     elif rt.group == "" and rt.kind == "Pod" and isinstance(obj.get("spec"), dict):

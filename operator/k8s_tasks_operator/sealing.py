@@ -18,7 +18,7 @@ from django.tasks import TaskResultStatus
 from k8s_tasks.arguments import DEFAULT_RESULT_LIMITS, PayloadLimits, json_result
 from k8s_tasks.exceptions import InvalidTaskResult
 from k8s_tasks.models import TaskRecord
-from k8s_tasks.profiles import QueueProfile
+from k8s_tasks.profiles import QueueProfile, labels
 from k8s_tasks.sealing import (
     PAYLOAD_KEY,
     Outcome,
@@ -60,8 +60,9 @@ def payload_of(row: TaskRecord) -> TaskPayload:
     )
 
 
-def secret_for(job: dict[str, Any], payload: bytes) -> dict[str, Any]:
-    """The attempt's Secret: named like its Job, owned by it (deleted with it), only that pod mounts it."""
+def secret_for(job: dict[str, Any], payload: TaskPayload) -> dict[str, Any]:
+    """The attempt's Secret: named like its Job, owned by it (deleted with it), only that pod mounts it;
+    labelled like the Job, so `kubectl get secrets -l k8stasks.io/queue=...` finds it."""
     meta = job["metadata"]
     return {
         "apiVersion": "v1",
@@ -70,9 +71,10 @@ def secret_for(job: dict[str, Any], payload: bytes) -> dict[str, Any]:
             "name": meta["name"],
             "namespace": meta["namespace"],
             "labels": {
-                k: v
-                for k, v in (meta.get("labels") or {}).items()
-                if k.startswith(("k8stasks.io/", "app.kubernetes.io/"))
+                labels.MANAGED_BY: labels.MANAGED_BY_VALUE,
+                labels.QUEUE: labels.sanitize_label_value(payload.queue_name),
+                labels.TASK_ID: labels.sanitize_label_value(payload.id),
+                labels.ATTEMPT: str(payload.attempt),
             },
             "ownerReferences": [
                 {
@@ -89,7 +91,7 @@ def secret_for(job: dict[str, Any], payload: bytes) -> dict[str, Any]:
         },
         "type": "Opaque",
         "immutable": True,
-        "stringData": {PAYLOAD_KEY: payload.decode()},
+        "stringData": {PAYLOAD_KEY: payload.to_json().decode()},
     }
 
 
@@ -103,7 +105,7 @@ async def hand_over(rt: Runtime, using: str, task_id: str, job: dict[str, Any]) 
         row = await blocking(db.full, using, task_id)
         if row is None:
             return
-        body = secret_for(job, payload_of(row).to_json())
+        body = secret_for(job, payload_of(row))
         del row
         await blocking(kube.create_secret, job["metadata"]["namespace"], body)
     rt.handed.add(name)

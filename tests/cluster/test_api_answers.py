@@ -107,3 +107,14 @@ def test_supported_field_selectors_still_filter(core: client.CoreV1Api) -> None:
     with pytest.raises(ApiException) as bad:
         core.list_namespaced_secret("default", field_selector="data.x=y")
     assert bad.value.status == 400
+
+
+def test_secret_string_data_is_written_into_data_and_never_returned(core: client.CoreV1Api) -> None:
+    """stringData is write-only: merged into data (base64, winning over the same key) on create and on
+    update, as the core/v1 conversion does; type defaults to Opaque."""
+    body = {"metadata": {"name": "s"}, "data": {"a": "b2xk", "keep": "eA=="}, "stringData": {"a": "new"}}
+    created = core.create_namespaced_secret("default", body).to_dict()
+    assert created["data"] == {"a": "bmV3", "keep": "eA=="} and created["string_data"] is None
+    assert created["type"] == "Opaque"
+    updated = core.patch_namespaced_secret("s", "default", {"stringData": {"b": "two"}}).to_dict()
+    assert updated["data"] == {"a": "bmV3", "keep": "eA==", "b": "dHdv"} and updated["string_data"] is None
