@@ -116,3 +116,20 @@ def test_live_table_redraws_in_place_on_a_terminal() -> None:
     live.forget()
     live.show("Dwide")
     assert out.getvalue() == "A\nB\n\x1b[2F\x1b[JA\nC\nDwi\n"
+
+
+def test_what_a_sealed_pod_saw_is_checked() -> None:
+    from demo_driver.verify import sealed_view_problems
+
+    sealed = {
+        "credential_env": [],
+        "task_files": ["task.json"],
+        "database": "SealedDatabaseAccess: ...",
+        "network": "OSError: Network is unreachable",
+    }
+    assert sealed_view_problems({"seen": sealed}) == []
+    leaky = {**sealed, "credential_env": ["PGPASSWORD"], "network": "connected to 127.0.0.1:5432"}
+    assert sealed_view_problems({"seen": leaky}) == [
+        "the sealed pod saw credentials in its env: ['PGPASSWORD']",
+        "the sealed pod saw the network: 'connected to 127.0.0.1:5432'",
+    ]

@@ -116,30 +116,6 @@ def transcode(workdir: Path) -> list[Planned]:
     ]
 
 
-def sealed_scan(verdict: str) -> ValueCheck:
-    """The scan's verdict, and what the sealed pod saw: no credentials, its own task file only, no
-    database, no network."""
-    same_verdict = equals(verdict, "verdict")
-
-    def check(value: Any) -> str | None:
-        seen = value.get("seen", {}) if isinstance(value, dict) else {}
-        wrong = [
-            f"{what}: {seen.get(key)!r}"
-            for what, key, ok in (
-                ("credentials in its env", "credential_env", lambda v: v == []),
-                ("files handed to it", "task_files", lambda v: v == ["task.json"]),
-                ("its database", "database", lambda v: str(v).startswith("SealedDatabaseAccess")),
-                ("the network", "network", lambda v: "unreachable" in str(v)),
-            )
-            if not ok(seen.get(key))
-        ]
-        if wrong:
-            return "the sealed pod saw more than it should: " + "; ".join(wrong)
-        return same_verdict(value)
-
-    return check
-
-
 def upload_scan(workdir: Path) -> list[Planned]:
     from upload_scan import scan_upload
 
@@ -155,7 +131,7 @@ def upload_scan(workdir: Path) -> list[Planned]:
                 f"scan {filename}",
                 result.id,
                 "sandbox",
-                Expect("SUCCESSFUL", isolated=True, value=sealed_scan(verdict)),
+                Expect("SUCCESSFUL", isolated=True, value=equals(verdict, "verdict")),
             )
         )
     return planned
