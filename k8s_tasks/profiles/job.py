@@ -3,8 +3,13 @@
 One Job per attempt (``backoffLimit: 0``): retries are decided by the operator, so every attempt is
 visible in ``kubectl get jobs`` with its own name. No podFailurePolicy is set for the same reason: a failed
 pod fails its Job at once, and the operator classifies why (see k8s_tasks_operator.classify).
-``activeDeadlineSeconds`` is ``timeoutSeconds`` on the Job, so it counts from the Job's start, including
-time spent pending; the classifier reports a deadline hit while still pending as unschedulable.
+``activeDeadlineSeconds`` is ``timeoutSeconds`` plus one second (``DEADLINE_GRACE_SECONDS``) on the Job,
+so it counts from the Job's start, including time spent pending; the classifier reports a deadline hit
+while still pending as unschedulable. The second covers Kubernetes' whole seconds: the Job controller
+stores ``status.startTime`` truncated to the second (metav1.Time is RFC 3339 without fractions) and fails
+the Job once ``now - startTime >= activeDeadlineSeconds``, so a deadline of exactly ``timeoutSeconds`` could
+fire up to a second before ``timeoutSeconds`` had passed since the Job was created. The Job's annotation
+``k8stasks.io/timeout-seconds`` keeps the queue's own value for the reason the operator writes.
 """
 
 import copy
@@ -20,6 +25,15 @@ from .spec import QueueProfile
 
 CONTAINER = "task"
 RUN_AS_USER = 1000
+DEADLINE_GRACE_SECONDS = 1
+"""Added to timeoutSeconds for the Job's activeDeadlineSeconds: the Job's startTime is truncated to whole
+seconds, so without it a task could be stopped up to a second before its timeoutSeconds."""
+
+
+def active_deadline_seconds(timeout_seconds: int) -> int:
+    """The Job's activeDeadlineSeconds for a queue's timeoutSeconds: never fires before timeoutSeconds have
+    passed since the Job was created, whatever fraction of a second its startTime lost."""
+    return timeout_seconds + DEADLINE_GRACE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -224,8 +238,10 @@ def build_job(
         template["metadata"]["annotations"].update(annotations)
         template["spec"]["restartPolicy"] = "Never"
     job_spec: dict[str, Any] = {"backoffLimit": 0, "completions": 1, "parallelism": 1, "template": template}
+    job_annotations = {**profile.annotations, **annotations}
     if profile.timeout_seconds is not None:
-        job_spec["activeDeadlineSeconds"] = profile.timeout_seconds
+        job_spec["activeDeadlineSeconds"] = active_deadline_seconds(profile.timeout_seconds)
+        job_annotations[labels.TIMEOUT_SECONDS] = str(profile.timeout_seconds)
     if profile.ttl_seconds_after_finished is not None:
         job_spec["ttlSecondsAfterFinished"] = profile.ttl_seconds_after_finished
     return {
@@ -235,7 +251,7 @@ def build_job(
             "name": name,
             "namespace": namespace,
             "labels": {**profile.labels, **ident},
-            "annotations": {**profile.annotations, **annotations},
+            "annotations": job_annotations,
         },
         "spec": job_spec,
     }

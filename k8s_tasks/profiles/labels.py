@@ -18,6 +18,8 @@ NETWORK = PREFIX + "network"
 TASK_PATH = PREFIX + "task-path"
 PRIORITY = PREFIX + "priority"
 BACKEND = PREFIX + "backend"
+TIMEOUT_SECONDS = PREFIX + "timeout-seconds"
+"""On a Job: its queue's timeoutSeconds (its activeDeadlineSeconds is a second more: profiles.job)."""
 
 LABEL_VALUE_MAX = 63
 DNS_LABEL_MAX = 63

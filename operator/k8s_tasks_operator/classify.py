@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from k8s_tasks.profiles import QueueProfile
+from k8s_tasks.profiles.labels import TIMEOUT_SECONDS
 
 from .backoff import RetryKind
 
@@ -238,6 +239,15 @@ def _disruption(pod: dict[str, Any]) -> Outcome | None:
     return outcome("PodTerminated", text, "infrastructure")
 
 
+def _timeout_seconds(job: dict[str, Any], profile: QueueProfile | None) -> Any:
+    """The queue's timeoutSeconds the Job ran under: its annotation (the Job's activeDeadlineSeconds is a
+    second more, see k8s_tasks.profiles.job), else the profile's, else the deadline itself."""
+    annotated = ((job.get("metadata") or {}).get("annotations") or {}).get(TIMEOUT_SECONDS)
+    if annotated:
+        return annotated
+    return (profile and profile.timeout_seconds) or (job.get("spec") or {}).get("activeDeadlineSeconds")
+
+
 def _exit(terminated: dict[str, Any], log_tail: str | None) -> Outcome:
     code = int(terminated.get("exitCode", -1))
     tail = _tail(log_tail) or _tail(terminated.get("message"))
@@ -277,9 +287,7 @@ def classify_job(
         return outcome("PodOOMKilled", f"OOMKilled: the container exceeded {what} (queue {queue})", "task")
     pod_deadline = (pod or {}).get("status", {}).get("reason") == "DeadlineExceeded"
     if failure.get("reason") == "DeadlineExceeded" or pod_deadline:
-        timeout = (job.get("spec") or {}).get("activeDeadlineSeconds") or (
-            profile and profile.timeout_seconds
-        )
+        timeout = _timeout_seconds(job, profile)
         if pod is not None and not _started(pod):
             waiting = pending_reason(pod) or "the pod never started"
             text = f"Deadline exceeded before the task started (timeoutSeconds={timeout}): {waiting}"

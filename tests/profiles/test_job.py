@@ -146,7 +146,9 @@ def test_gpu_placement_and_resources(task: TaskRef) -> None:
         "requests": {"cpu": "2", "memory": "8Gi"},
         "limits": {"memory": "8Gi", "nvidia.com/gpu": "1"},
     }
-    assert job["spec"]["activeDeadlineSeconds"] == 3600
+    # A second more than timeoutSeconds: the Job's startTime is kept in whole seconds (profiles.job).
+    assert job["spec"]["activeDeadlineSeconds"] == 3601
+    assert job["metadata"]["annotations"]["k8stasks.io/timeout-seconds"] == "3600"
 
 
 def test_scratch_volumes(task: TaskRef) -> None:
