@@ -182,31 +182,42 @@ def later(using: str, seconds: float) -> datetime:
     return database_now(using) + timedelta(seconds=seconds)
 
 
-def waiting_reasons(using: str, known: Iterable[str], invalid: dict[str, str], namespace: str) -> int:
-    """READY, unclaimed rows whose queue cannot run them get a reason a person can act on: no TaskQueue
-    for the queue, or one that is invalid (with its first problems). Returns the rows changed."""
-    close_old_connections()
-    changed = 0
-    waiting = TaskRecord.objects.using(using).filter(
-        status=TaskResultStatus.READY, dispatched_at__isnull=True
+def waiting_reason(queue_name: str, problems: str | None, namespace: str) -> str:
+    """Why a READY row of `queue_name` waits: no TaskQueue, or an invalid one (`problems`: its first)."""
+    if problems is not None:
+        return (
+            f"Waiting: the TaskQueue for queue '{queue_name}' in namespace '{namespace}' is invalid "
+            f"(Valid=False): {problems}. Fix it (kubectl describe taskqueue); the task runs once it is valid."
+        )
+    return (
+        f"Waiting: no TaskQueue for queue '{queue_name}' in namespace '{namespace}'. Create one "
+        f"(kubectl apply, or add '{queue_name}' to the chart's values.queues); the task runs once it exists."
     )
-    stale = waiting.exclude(queue_name__in=list(known)).values_list("queue_name", flat=True).distinct()
-    for queue_name in list(stale):
-        problems = invalid.get(queue_name)
-        if problems is not None:
-            reason = (
-                f"Waiting: the TaskQueue for queue '{queue_name}' in namespace '{namespace}' is invalid "
-                f"(Valid=False): {problems}. Fix it (kubectl describe taskqueue); "
-                "the task runs once it is valid."
-            )
-        else:
-            reason = (
-                f"Waiting: no TaskQueue for queue '{queue_name}' in namespace '{namespace}'. Create one "
-                f"(kubectl apply, or add '{queue_name}' to the chart's values.queues); "
-                "the task runs once it exists."
-            )
-        changed += waiting.filter(queue_name=queue_name).exclude(reason=reason).update(reason=reason)
-    return changed
+
+
+def _waiting(using: str) -> QuerySet[TaskRecord]:
+    return TaskRecord.objects.using(using).filter(status=TaskResultStatus.READY, dispatched_at__isnull=True)
+
+
+def waiting_queue_names(using: str, known: Iterable[str]) -> list[str]:
+    """Queues, other than `known`, that READY unclaimed rows wait for."""
+    close_old_connections()
+    stale = _waiting(using).exclude(queue_name__in=list(known)).values_list("queue_name", flat=True)
+    return list(stale.distinct())
+
+
+def unexplained(using: str, queue_name: str, reason: str, limit: int = PAGE) -> list[str]:
+    """Ids of READY unclaimed rows of `queue_name` whose reason is not `reason` yet (at most `limit`)."""
+    close_old_connections()
+    rows = _waiting(using).filter(queue_name=queue_name).exclude(reason=reason)
+    return list(rows.values_list("id", flat=True)[:limit])
+
+
+def explain(using: str, queue_name: str, ids: list[str], reason: str) -> int:
+    """Write `reason` on those of `ids` still READY, unclaimed and of `queue_name`; the rows changed."""
+    close_old_connections()
+    rows = _waiting(using).filter(queue_name=queue_name, id__in=ids).exclude(reason=reason)
+    return rows.update(reason=reason)
 
 
 def counts(using: str) -> dict[str, dict[str, int]]:

@@ -38,14 +38,40 @@ async def pending_too_long(rt: Runtime) -> None:
                     await blocking(kube.delete_job, row.job_namespace or rt.config.namespace, row.job_name)
 
 
+def _waiting_reason(rt: Runtime, queue_name: str) -> str:
+    invalid = [s for s in rt.queues.all() if s.queue_name == queue_name and not s.valid]
+    problems = "; ".join(invalid[0].problems)[:300] if invalid else None
+    return db.waiting_reason(queue_name, problems, rt.config.namespace)
+
+
+async def _list_queues(rt: Runtime) -> None:
+    """The TaskQueues as the API has them now, into the registry (never older than what the watch showed)."""
+    before = rt.queues.known_queue_names()
+    for body in await blocking(kube.list_queues, rt.config.namespace):
+        rt.queues.apply_listed(body)
+    if rt.queues.known_queue_names() - before:
+        rt.poke()  # a queue the watch had not shown yet: dispatch it now
+
+
 async def waiting_reasons(rt: Runtime) -> None:
-    invalid = {
-        state.queue_name: "; ".join(state.problems)[:300]
-        for state in rt.queues.all()
-        if not state.valid and state.queue_name not in rt.queues.known_queue_names()
-    }
+    """READY rows whose queue this operator cannot run get a reason saying why: no TaskQueue, or an invalid
+    one. The watch may not have shown a TaskQueue created a moment ago, so before any such reason is
+    written the TaskQueues are listed, and only rows read before that listing are written: a row enqueued
+    for a queue that existed is never told it has none. Nothing is listed while every waiting row already
+    says why."""
+    pending: list[tuple[str, str, list[str]]] = []
     for using in rt.served.databases:
-        await blocking(db.waiting_reasons, using, rt.queues.known_queue_names(), invalid, rt.config.namespace)
+        for name in await blocking(db.waiting_queue_names, using, rt.queues.known_queue_names()):
+            ids = await blocking(db.unexplained, using, name, _waiting_reason(rt, name))
+            if ids:
+                pending.append((using, name, ids))
+    if not pending:
+        return
+    await _list_queues(rt)
+    known = rt.queues.known_queue_names()
+    for using, name, ids in pending:
+        if name not in known:
+            await blocking(db.explain, using, name, ids, _waiting_reason(rt, name))
 
 
 def _comparable(status: dict[str, Any]) -> dict[str, Any]:
