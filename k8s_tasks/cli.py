@@ -180,7 +180,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if tee.wanted(os.environ):  # before Django: the output's supervisor stays small
             tee.supervise()
-        django.setup()
+        try:
+            django.setup()
+        except Exception as error:  # No module named 'mysite': say which, and how a pod finds your code
+            from .podstart import cannot_start
+
+            return cannot_start(options.result_id, error)
         return run_command(options.result_id)
     django.setup()
     try:

@@ -36,6 +36,7 @@ from .conf import log_tail_bytes
 from .exceptions import InvalidTaskResult, PodTerminated, TaskCancelled
 from .lookup import find_record
 from .models import FINISHED, TaskRecord
+from .podstart import where_code_is_found
 from .rowio import (
     DEFAULT_DB_RETRY_SECONDS,
     PAYLOAD,
@@ -229,6 +230,8 @@ def _run(result_id: str, record: TaskRecord, env: RunnerEnv, db: Database) -> in
         task = record.get_task()
     except Exception as error:  # the task cannot even be imported from this image: no Task, no signal
         reason = f"cannot load task {record.task_path}: {short_reason(error)}"
+        if isinstance(error, ImportError):
+            reason += f". {where_code_is_found(os.environ)}"
         write_failed(
             db, record, class_path(error), "".join(traceback.format_exception(error)), reason, attempt
         )

@@ -6,6 +6,7 @@ retried without spending the task's attempts, bounded), "task" (the task itself 
 ``retries.attempts`` allows), or None (retrying cannot help: fail now).
 """
 
+import json
 import re
 import signal
 from dataclasses import dataclass
@@ -248,10 +249,26 @@ def _timeout_seconds(job: dict[str, Any], profile: QueueProfile | None) -> Any:
     return (profile and profile.timeout_seconds) or (job.get("spec") or {}).get("activeDeadlineSeconds")
 
 
+def runner_reason(message: str | None) -> str:
+    """The reason in the runner's own summary (its termination message: one JSON object with the task's
+    id, a status and a reason), e.g. why Django could not start in the pod; "" when there is none."""
+    try:
+        summary = json.loads(message or "")
+    except ValueError:
+        return ""
+    if not isinstance(summary, dict) or "k8s-tasks-outcome" in summary or "id" not in summary:
+        return ""
+    reason = summary.get("reason")
+    return " ".join(reason.split()) if isinstance(reason, str) and summary.get("status") else ""
+
+
 def _exit(terminated: dict[str, Any], log_tail: str | None) -> Outcome:
     code = int(terminated.get("exitCode", -1))
-    tail = _tail(log_tail) or _tail(terminated.get("message"))
+    own = runner_reason(terminated.get("message"))
+    tail = _tail(log_tail) or ("" if own else _tail(terminated.get("message")))
     logs = f" Last log lines:\n{tail}" if tail else " It wrote no log output."
+    if own:
+        return outcome("PodFailed", f"Exited with code {code} and wrote no result: {own}{logs}", "task")
     if code > 128 and code - 128 in {s.value for s in signal.Signals}:
         name = signal.Signals(code - 128).name
         return outcome(
