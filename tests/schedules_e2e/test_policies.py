@@ -113,7 +113,8 @@ def test_replace_cancels_the_active_run_and_starts_the_new_one(
     schedule_clock.set(first + timedelta(seconds=1))
     operator.wait_ready()
     old = running(wait_run(uid, first).pk)
-    assert (tmp_path / f"{first:%H%M%S}").read_text() == old.pk  # the task read its tick from its context
+    marker = tmp_path / f"{first:%H%M%S}"  # the task read its tick from its context, and wrote its id there
+    wait_until(lambda: marker.exists() and marker.read_text() == old.pk, what="the run's marker file")
     second = first + timedelta(minutes=1)
     schedule_clock.set(second + timedelta(seconds=1))
     new = running(wait_run(uid, second).pk)

@@ -1,10 +1,11 @@
-"""The schedule loop: every pass, for each TaskSchedule, observe (the ledger, the runs' tasks, the
-schedule clock), decide (k8s_tasks.schedules.ticks.decide: CronJob's rules), act (one transaction per
-tick: k8s_tasks.schedules.runs.decide_tick), tell (an Event and a log line per tick, counters) and report
-(the status, patched when it changed). Level-triggered: a pass runs at each tick's time, every
---status-seconds, and at once on a watch event; the TaskSchedules are listed again every --resync-seconds
-(kopf's watch only makes changes arrive sooner). Every replica runs it; the ledger's unique key makes
-each tick's run exactly once, and only the replica whose write won tells about it.
+"""The schedule loop: for each TaskSchedule, observe (the ledger, the runs' tasks, the schedule clock),
+decide (k8s_tasks.schedules.ticks.decide: CronJob's rules), act (one transaction per tick:
+k8s_tasks.schedules.runs.decide_tick), tell (an Event and a log line per tick, counters) and report (the
+status, patched when it changed). Level-triggered: a schedule is looked at when its next tick is due,
+every --status-seconds while it has runs active (they end; Forbid may start a tick late), every
+--resync-seconds otherwise, and at once on a watch event; the TaskSchedules are listed again every
+--resync-seconds (kopf's watch only makes changes arrive sooner). Every replica runs it; the ledger's
+unique key makes each tick's run exactly once, and only the replica whose write won tells about it.
 """
 
 from __future__ import annotations
@@ -45,13 +46,16 @@ class Scheduler:
         """The last listing succeeded: the registry holds every TaskSchedule (trimming relies on it)."""
         self.next_trim = time.monotonic() + TRIM_SECONDS
         self.last_status: dict[str, dict[str, Any]] = {}
+        self.due: dict[str, float] = {}
+        """Per schedule uid: when (monotonic) to look at it next; a watch event or a listing resets it."""
         self.passes = 0
 
     # -- watch and listing -------------------------------------------------------------------------------
 
     def apply(self, event_type: str | None, body: dict[str, Any]) -> None:
-        """A watch event (kopf): the registry is updated and a pass runs at once."""
+        """A watch event (kopf): the registry is updated and the schedule looked at at once."""
         self.registry.apply(event_type, body)
+        self.due.pop(str((body.get("metadata") or {}).get("uid") or ""), None)
         self.wake.set()
 
     async def relist(self) -> None:
@@ -77,6 +81,7 @@ class Scheduler:
             return
         self.registry.apply_listing(items, version)
         self.listing_ok = True
+        self.due.clear()
         if not self.listed_once:
             logger.info("loaded %d TaskSchedule(s)", len(items))
         self.listed_once = True
@@ -99,15 +104,19 @@ class Scheduler:
         if time.monotonic() >= self.next_listing:
             await self.relist()
         self.passes += 1
-        delay = self.rt.config.status_seconds
+        delay = self.rt.config.resync_seconds
         for state in self.registry.all():
+            due = self.due.get(state.uid, 0.0)
+            if due > time.monotonic() and not self.clock.manual:
+                delay = min(delay, due - time.monotonic())
+                continue
+            wait = self.rt.config.status_seconds  # after a failure: again soon
             try:
-                until = await self.handle(state)
+                wait = await self.handle(state)
             except Exception:
                 logger.exception("TaskSchedule %s: pass failed; will retry", state.name)
-                continue
-            if until is not None:
-                delay = min(delay, until + WAKE_MARGIN)
+            self.due[state.uid] = time.monotonic() + wait
+            delay = min(delay, wait)
         if self.clock.manual:
             delay = min(delay, FILE_POLL_SECONDS)
         if time.monotonic() >= self.next_trim:
@@ -130,14 +139,15 @@ class Scheduler:
             if deleted:
                 logger.info("schedule ledger: %d row(s) of pruned runs deleted (database %s)", deleted, using)
 
-    async def handle(self, state: ScheduleState) -> float | None:
-        """Decide and act for one schedule; seconds until its next tick (None: no next tick)."""
+    async def handle(self, state: ScheduleState) -> float:
+        """Decide and act for one schedule; the seconds until it should be looked at again."""
         spec = state.spec
+        idle = self.rt.config.resync_seconds
         if spec is None:
             await self.report(state, invalid_status(state), None)
-            return None
+            return idle  # only a change of its spec (a watch event) can change that
         if spec.backend not in self.rt.served.backends:
-            return None  # another operator serves that backend's database
+            return idle  # another operator serves that backend's database
         using = spec.database
         observed = await blocking(runs.observe, using, state.uid)
         now = await blocking(self.clock.now, using)
@@ -169,9 +179,11 @@ class Scheduler:
                 observed = await blocking(runs.observe, using, state.uid)
         views = await blocking(runs.history, using, state.uid)
         await self.report(state, schedule_status(state, decision, observed, views), now)
-        if decision.next_tick is None:
-            return None
-        return max((decision.next_tick - now).total_seconds(), 0.0)
+        busy = bool(observed.active_runs) or decision.action == "skip"
+        wait = self.rt.config.status_seconds if busy else idle
+        if decision.next_tick is not None:
+            wait = min(wait, max((decision.next_tick - now).total_seconds(), 0.0) + WAKE_MARGIN)
+        return wait
 
     # -- telling and reporting -----------------------------------------------------------------------------
 
