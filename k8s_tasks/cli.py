@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from .durations import parse_age
+from .helptext import FullHelpParser
 
 STATUS_CHOICES = ("READY", "RUNNING", "SUCCESSFUL", "FAILED")
 FINISHED_CHOICES = ("SUCCESSFUL", "FAILED")
@@ -81,8 +82,18 @@ def add_schedules_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m k8s_tasks", description="k8s-tasks commands")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = FullHelpParser(
+        prog="python -m k8s_tasks",
+        description="k8s-tasks commands; each is also manage.py k8s_tasks_<command>. Every command needs "
+        "DJANGO_SETTINGS_MODULE (your settings, importable: run it in your project's directory or put "
+        "that on PYTHONPATH). Every command and its options follow.",
+        epilog="environment: DJANGO_SETTINGS_MODULE (required); KUBECONFIG (show, logs, schedules: the "
+        "cluster, else the pod's ServiceAccount); run reads what its Job sets (K8S_TASKS_TASK_ID, "
+        "K8S_TASKS_ATTEMPT, K8S_TASKS_JOB_NAME, K8S_TASKS_MANAGED, K8S_TASKS_MAX_ATTEMPTS, "
+        "K8S_TASKS_RETRY_DELAY_SECONDS, K8S_TASKS_DB_RETRY_SECONDS, K8S_TASKS_TERMINATION_LOG, "
+        "K8S_TASKS_SEALED)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="run one task (the entrypoint of a task pod)")
     run.add_argument("result_id", help="the id of the TaskResult to run")
     add_status_arguments(commands.add_parser("status", help="queue depths and the most recent tasks"))

@@ -1,4 +1,4 @@
-"""``python -m k8s_tasks.testing cluster --nodes NODES.yaml --kubeconfig PATH [--port N] ...``
+"""``python -m k8s_tasks.testing cluster --kubeconfig PATH [--nodes NODES.yaml] [--port N] ...``
 
 Starts the local cluster, writes the kubeconfig once it is ready, and runs until SIGTERM or SIGINT.
 """
@@ -9,21 +9,45 @@ import signal
 import sys
 from pathlib import Path
 
-from .cluster import DEFAULT_NODES, LocalCluster
+from ..helptext import FullHelpParser
+from .cluster import LocalCluster
 from .gctune import freeze_periodically
 from .sim import load_nodes
 
+DEFAULT_NODES_FILE = Path(__file__).with_name("nodes.yaml")
+DESCRIPTION = """A local Kubernetes cluster for your own tests and demos (the package's [testing] extra): the
+real kubectl, helm, the kubernetes client and the operator talk to it over HTTPS. Each pod runs as a
+process of this machine, in a directory of its own, with this process's PATH (its Python first) and
+PYTHONPATH, then the pod's env: a task pod finds your project through PYTHONPATH (here, or passed by the
+operator with K8S_TASKS_POD_ENV=PYTHONPATH). Every command and its options follow."""
+
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m k8s_tasks.testing", description=__doc__)
-    commands = root.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("cluster", help="run a local Kubernetes cluster until SIGTERM")
-    run.add_argument("--nodes", type=Path, help="NODES.yaml (default: one node named node-1)")
+    root = FullHelpParser(
+        prog="python -m k8s_tasks.testing",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("cluster", help="run a local Kubernetes cluster until SIGTERM or SIGINT")
+    run.add_argument(
+        "--nodes",
+        type=Path,
+        default=DEFAULT_NODES_FILE,
+        help="NODES.yaml: a top-level nodes: list of {name, labels, taints, allocatable} (default: the "
+        f"package's {DEFAULT_NODES_FILE.name}, nodes general-1, highmem-1 and gpu-1 labelled pool=general, "
+        "highmem and gpu, gpu-1 tainted nvidia.com/gpu=present:NoSchedule with one nvidia.com/gpu)",
+    )
     run.add_argument("--kubeconfig", type=Path, required=True, help="where to write the kubeconfig")
-    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--host", default="127.0.0.1", help="address to serve the API on (127.0.0.1)")
     run.add_argument("--port", type=int, default=0, help="0 (default): any free port")
     run.add_argument("--workdir", type=Path, help="pod working directories and logs (default: a temp dir)")
-    run.add_argument("--runtime", choices=("process", "fake"), default="process")
+    run.add_argument(
+        "--runtime",
+        choices=("process", "fake"),
+        default="process",
+        help="process (default): each container's command runs on this machine; fake: pods only wait",
+    )
     run.add_argument("--fake-seconds", type=float, default=0.0, help="fake runtime: how long a pod runs")
     run.add_argument("--fake-exit-code", type=int, default=0, help="fake runtime: the exit code of every pod")
     run.add_argument("--image-pull-error-pattern", help="images matching this regex fail with ErrImagePull")
@@ -35,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def serve(args: argparse.Namespace) -> None:
-    nodes = load_nodes(args.nodes) if args.nodes else list(DEFAULT_NODES)
+    nodes = load_nodes(args.nodes)
     cluster = LocalCluster(
         nodes,
         workdir=args.workdir,

@@ -1,20 +1,42 @@
-"""`python -m k8s_tasks_operator [run] [--namespace NS] ...` runs the operator; `... crd` prints the CRD."""
+"""`python -m k8s_tasks_operator [run] [--namespace NS] ...` runs the operator; `... crd` prints the CRDs
+(`--help` on either says every option and its environment variable)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import os
 import sys
 
 
+def crd_command(args: list[str]) -> int:
+    """`crd [--help]`: the CRDs as YAML on stdout."""
+    argparse.ArgumentParser(
+        prog="python -m k8s_tasks_operator crd",
+        description="Print the CustomResourceDefinitions (TaskQueue, TaskSchedule) as YAML, to install them "
+        "without Helm: python -m k8s_tasks_operator crd | kubectl apply -f -",
+    ).parse_args(args)
+    from .crd import crd_yaml
+
+    sys.stdout.write(crd_yaml())
+    return 0
+
+
+def describe_database(alias: str) -> str:
+    """`alias` as the log names it: its engine and NAME (host and port when set), never a password."""
+    from django.conf import settings
+
+    db = settings.DATABASES.get(alias) or {}
+    engine = str(db.get("ENGINE", "?")).rsplit(".", 1)[-1]
+    where = ":".join(str(db[key]) for key in ("HOST", "PORT") if db.get(key))
+    return f"{alias} ({engine} NAME={db.get('NAME')}{f' at {where}' if where else ''})"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["crd"]:
-        from .crd import crd_yaml
-
-        sys.stdout.write(crd_yaml())
-        return 0
+        return crd_command(args[1:])
     if args[:1] == ["run"]:
         args = args[1:]
     from .config import parse_args
@@ -42,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         "serving namespace %s (from %s); backends %s",
         config.namespace,
         config.namespace_source,
-        ", ".join(f"{alias} on database {db}" for alias, db in served.backends.items()),
+        ", ".join(f"{alias} on database {describe_database(db)}" for alias, db in served.backends.items()),
     )
     if config.pod_security != "restricted":
         logging.getLogger("k8s_tasks_operator").warning(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -75,33 +76,82 @@ def parse_address(value: str, source: str) -> tuple[str, int]:
     return (host[1:-1] if bracketed else host) or "0.0.0.0", int(port)
 
 
-def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> OperatorConfig:
-    env = os.environ if environ is None else environ
+USAGE = """python -m k8s_tasks_operator [run] [options]
+       python -m k8s_tasks_operator crd"""
+DESCRIPTION = """commands:
+  run (the default)  run the operator: serve the TaskQueues of one namespace, run each task as a Job
+  crd                print the CustomResourceDefinitions (TaskQueue, TaskSchedule) as YAML:
+                     python -m k8s_tasks_operator crd | kubectl apply -f -
+
+run needs DJANGO_SETTINGS_MODULE and your project importable (run it in your project's directory).
+Every option can be set by the environment variable named in its help; the option wins."""
+EPILOG = """environment without an option:
+  DJANGO_SETTINGS_MODULE    your project's settings (required); passed to every task pod
+  K8S_TASKS_POD_ENV         names of this process's variables (comma-separated) copied into every task
+                            pod that is not sealed, e.g. PYTHONPATH,DATABASE_URL
+  K8S_TASKS_SEALED_POD_ENV  the same for sealed pods (network: isolated); none by default
+  POD_NAMESPACE             the namespace when neither --namespace nor the backends' OPTIONS name one
+  KUBECONFIG                the cluster to use; in a pod, its ServiceAccount
+  K8S_TASKS_SCHEDULE_CLOCK  tests only: the TaskSchedules' clock (file:PATH or offset:SECONDS)"""
+
+
+def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m k8s_tasks_operator", description="Run the k8s-tasks operator."
+        prog="python -m k8s_tasks_operator",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--namespace", help="namespace of the TaskQueues and Jobs (env K8S_TASKS_NAMESPACE)")
-    parser.add_argument("--image", default=env.get("K8S_TASKS_IMAGE", "k8s-tasks-app:latest"))
-    parser.add_argument("--poll-seconds", type=float, default=float(env.get("K8S_TASKS_POLL_SECONDS", "1.0")))
     parser.add_argument(
-        "--status-seconds", type=float, default=float(env.get("K8S_TASKS_STATUS_SECONDS", "2.0"))
+        "--namespace",
+        help="namespace of the TaskQueues and Jobs (env K8S_TASKS_NAMESPACE; default: the backends' "
+        "OPTIONS['NAMESPACE'], else POD_NAMESPACE, else default)",
     )
-    parser.add_argument("--liveness", default=env.get("K8S_TASKS_LIVENESS"))
     parser.add_argument(
         "--backend",
         action="append",
+        metavar="ALIAS",
         help="a TASKS alias to serve, repeatable (env K8S_TASKS_BACKENDS, comma-separated); "
         "default: every alias whose BACKEND is k8s_tasks.backend.KubernetesBackend",
+    )
+    parser.add_argument(
+        "--image",
+        default=env.get("K8S_TASKS_IMAGE", "k8s-tasks-app:latest"),
+        help="task image for queues that name none (env K8S_TASKS_IMAGE; default k8s-tasks-app:latest)",
+    )
+    parser.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=float(env.get("K8S_TASKS_POLL_SECONDS", "1.0")),
+        help="how often READY rows are looked for without a wake-up (env K8S_TASKS_POLL_SECONDS; "
+        "default 1; PostgreSQL NOTIFYs at once)",
+    )
+    parser.add_argument(
+        "--status-seconds",
+        type=float,
+        default=float(env.get("K8S_TASKS_STATUS_SECONDS", "2.0")),
+        help="how often cancels, pending limits and TaskQueue status are looked at "
+        "(env K8S_TASKS_STATUS_SECONDS; default 2)",
     )
     parser.add_argument(
         "--resync-seconds",
         type=float,
         default=float(env.get("K8S_TASKS_RESYNC_SECONDS", "30")),
         help="how often every unfinished task is compared with the Jobs that exist "
-        "(env K8S_TASKS_RESYNC_SECONDS)",
+        "(env K8S_TASKS_RESYNC_SECONDS; default 30)",
     )
     parser.add_argument(
-        "--metrics", metavar="HOST:PORT", help="serve Prometheus metrics at /metrics (env K8S_TASKS_METRICS)"
+        "--liveness",
+        metavar="URL",
+        default=env.get("K8S_TASKS_LIVENESS"),
+        help=f"serve kopf's liveness endpoint there, e.g. {DEFAULT_LIVENESS} (env K8S_TASKS_LIVENESS; "
+        "default off)",
+    )
+    parser.add_argument(
+        "--metrics",
+        metavar="HOST:PORT",
+        help="serve Prometheus metrics at /metrics (env K8S_TASKS_METRICS; default off)",
     )
     parser.add_argument(
         "--pod-security",
@@ -123,6 +173,12 @@ def parse_args(argv: list[str] | None = None, environ: dict[str, str] | None = N
         default=float(env.get("K8S_TASKS_PRUNE_SECONDS", "300")),
         help="how often to prune when --prune-after is set (env K8S_TASKS_PRUNE_SECONDS; default 300)",
     )
+    return parser
+
+
+def parse_args(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> OperatorConfig:
+    env = os.environ if environ is None else environ
+    parser = build_parser(env)
     args = parser.parse_args(argv)
     prune_after = None
     if args.prune_after:
