@@ -189,7 +189,13 @@ def supervise() -> None:
     requests_r, requests_w = os.pipe()
     replies_r, replies_w = os.pipe()
     parent = os.getpid()
-    child = os.fork()
+    try:
+        child = os.fork()
+    except OSError as error:  # no process to spare: the task runs untouched, its tail is not kept
+        for fd in (*(end for ends in pipes for end in ends), requests_r, requests_w, replies_r, replies_w):
+            os.close(fd)
+        print(f"k8s-tasks: the output is not teed (fork failed: {error})", file=sys.stderr)
+        return
     if child == 0:
         _die_with_parent(parent)
         for (read_end, write_end), fd in pipes.items():

@@ -104,7 +104,7 @@ def test_log_tail_bytes_option_default_and_validation() -> None:
         KubernetesBackend("x", {"QUEUES": [], "OPTIONS": {"LOG_TAIL_BYTES": 0}}).options_parsed.log_tail_bytes
         == 0
     )
-    ceiling = KubernetesBackend("x", {"QUEUES": [], "OPTIONS": {"LOG_TAIL_BYTES": 1048576}})
+    ceiling = KubernetesBackend("x", {"QUEUES": ["q"], "OPTIONS": {"LOG_TAIL_BYTES": 1048576}})
     assert ceiling.options_parsed.log_tail_bytes == 1048576 and ceiling.check() == []
     for bad in (-1, "16k", True, 1048577):
         messages = [
