@@ -71,7 +71,7 @@ def test_table_shows_status_node_and_reason() -> None:
             errors=[{"exception_class_path": "k8s_tasks.exceptions.PodDeadlineExceeded", "traceback": ""}],
         ),
     }
-    lines = render(plan, outcomes).splitlines()
+    lines = render(plan, outcomes, width=160).splitlines()  # wide: DETAIL beside each row
     assert lines[0].split() == ["EXAMPLE", "TASK", "QUEUE", "STATUS", "TRY", "NODE", "DETAIL"]
     assert lines[1].split()[:6] == ["01-hello", "greet", "default", "SUCCESSFUL", "1", "general-1"]
     assert "PodDeadlineExceeded: the Job ran longer than its timeout of 3s" in lines[2]
@@ -99,13 +99,14 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_live_table_reprints_only_changes() -> None:
+def test_live_table_prints_only_the_final_table_when_not_on_a_terminal() -> None:
     out = io.StringIO()
     live = LiveTable(out)
     live.show("A\nB")
-    live.show("A\nB")
     live.show("A\nC")
-    assert out.getvalue() == "A\nB\n\nA\nC\n"
+    assert out.getvalue() == ""
+    live.show("A\nD", final=True)
+    assert out.getvalue() == "A\nD\n"
 
 
 def test_live_table_redraws_in_place_on_a_terminal() -> None:

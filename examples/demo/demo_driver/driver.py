@@ -25,14 +25,18 @@ from .plan import Outcome, Planned
 from .processes import DemoError, Service, run, run_checked, start, stop, wait_until
 from .scenarios import enqueue
 from .schedules import apply_schedules, clock_ahead, scheduled_plan
-from .table import LiveTable, render, summary
+from .table import LiveTable, fit_line, fit_table, output_width, render, summary
 from .verify import all_problems
 
 CRD_NAME = "taskqueues.k8stasks.io"
 
 
+WIDTH = output_width(sys.stdout)
+"""The output's columns: the terminal's, or 80 (COLUMNS) in a log or a pipe; every line fits."""
+
+
 def say(text: str) -> None:
-    print(text, flush=True)
+    print("\n".join(fit_line(line, WIDTH) for line in text.split("\n")), flush=True)
 
 
 def prepare(config: DemoConfig) -> None:
@@ -129,13 +133,15 @@ def follow(
         if done:  # the last table shows where every final attempt ran
             placement.refresh()
             placement.annotate(outcomes)
-        live.show(render(plan, outcomes))
+        live.show(render(plan, outcomes, live.columns), final=done)
         if done:
             return outcomes
         for service in services:
             if not service.alive():
+                live.show(render(plan, outcomes, live.columns), final=True)
                 raise DemoError(service.died_message())
         if time.monotonic() > deadline:
+            live.show(render(plan, outcomes, live.columns), final=True)
             unfinished = [p.label for p in plan if not (o := outcomes.get(p.result_id)) or not o.finished]
             raise DemoError(
                 f"timed out waiting for the tasks to finish ({summary(outcomes) or 'none started'}; "
@@ -173,7 +179,10 @@ def queues_busy(kubectl: list[str], env: dict[str, str]) -> list[str]:
 def show_kubectl(kubectl: list[str], env: dict[str, str], schedules: bool = False) -> None:
     for args in (["get", "taskqueues"], *([["get", "taskschedules"]] if schedules else []), ["get", "jobs"]):
         say(f"\n$ kubectl {' '.join(args)}")
-        say(run_checked([*kubectl, *args], env).rstrip())
+        table, dropped = fit_table(run_checked([*kubectl, *args], env).rstrip(), WIDTH)
+        say(table)
+        if dropped:
+            say(f"({', '.join(dropped)} left out to fit {WIDTH} columns)")
 
 
 def demo(config: DemoConfig) -> int:
