@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -275,13 +276,15 @@ def patch_schedule_status(namespace: str, name: str, status: dict[str, Any]) -> 
 
 
 def post_event(obj: dict[str, Any], event_type: str, reason: str, message: str) -> None:
-    """A core/v1 Event about `obj` (a Job or a TaskQueue), as `kubectl describe` shows it."""
+    """A core/v1 Event about `obj` (a Job, a TaskQueue or a TaskSchedule), as `kubectl describe` shows
+    it. Named as client-go's recorder names events, `<object>.<unix nanoseconds in hex>`: a generateName
+    of `<object>.` is refused (422), a prefix may not end with a dot."""
     meta = obj["metadata"]
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     event: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Event",
-        "metadata": {"generateName": f"{meta['name']}.", "namespace": meta.get("namespace")},
+        "metadata": {"name": f"{meta['name']}.{time.time_ns():x}", "namespace": meta.get("namespace")},
         "involvedObject": {
             "apiVersion": obj.get("apiVersion", "batch/v1"),
             "kind": obj.get("kind", "Job"),
