@@ -59,7 +59,11 @@ def test_runs_enqueued_ticks_skipped_and_missed_per_schedule(
     schedule_clock.set(first + timedelta(seconds=1))
     operator.wait_ready()
     held = wait_run(uid, first)
-    wait_until(lambda: TaskRecord.objects.get(pk=held.pk).status == "RUNNING", what="the first run to run")
+    wait_until(
+        lambda: TaskRecord.objects.get(pk=held.pk).status == "RUNNING",
+        timeout=60,
+        what="the first run to run",
+    )
     schedule_clock.set(first + timedelta(minutes=1, seconds=1))  # skipped: the first still runs
     wait_until(
         lambda: counters(metrics_port, "default/counted").get("k8s_tasks_schedule_ticks_skipped_total")
@@ -68,13 +72,14 @@ def test_runs_enqueued_ticks_skipped_and_missed_per_schedule(
     k8s_tasks.cancel(held.pk)
     wait_final(held.pk)
     schedule_clock.set(first + timedelta(minutes=4, seconds=1))  # 2 more pass unstarted; the 3rd starts
-    later = wait_run(uid, first + timedelta(minutes=4))
+    later = wait_run(uid, first + timedelta(minutes=4), timeout=60)
     found = wait_until(
         lambda: (
             (c := counters(metrics_port, "default/counted")).get("k8s_tasks_schedule_runs_enqueued_total")
             == 2
             and c
         ),
+        timeout=60,
         what="2 runs counted",
     )
     assert found == {
