@@ -109,7 +109,7 @@ def runs_of(uid: str) -> list[ScheduledRun]:
     return [row for row in ledger(uid) if row.state == "enqueued"]
 
 
-def wait_run(uid: str, tick: datetime, timeout: float = 30.0) -> TaskRecord:
+def wait_run(uid: str, tick: datetime, timeout: float = 60.0) -> TaskRecord:
     """The task row of `tick`'s run, once the operator has enqueued it."""
     task_id = run_id(uid, tick)
     return wait_until(
