@@ -107,3 +107,25 @@ def test_the_operator_log_names_the_database_never_its_password(monkeypatch: pyt
     monkeypatch.setattr(settings, "DATABASES", databases)
     assert describe_database("default") == "default (sqlite3 NAME=/srv/app/db.sqlite3)"
     assert describe_database("tasks") == "tasks (postgresql NAME=app at db.internal:5432)"
+
+
+def test_the_readme_nodes_example_and_defaults(tmp_path: Path) -> None:
+    text = (ROOT / "README.md").read_text().split("### Nodes of the local cluster", 1)[1]
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "nodes.yaml").write_text(example)
+    nodes = {node.name: node for node in load_nodes(tmp_path / "nodes.yaml")}
+    assert nodes["cpu-1"].allocatable == {
+        "cpu": "4",
+        "memory": "8Gi",
+        "pods": "110",
+        "ephemeral-storage": "100Gi",
+    }
+    assert (
+        nodes["gpu-1"].allocatable["nvidia.com/gpu"] == "1"
+        and nodes["gpu-1"].taints[0]["effect"] == "NoSchedule"
+    )
+    for default in ('`cpu: "4"`', "`memory: 8Gi`", '`pods: "110"`', "`ephemeral-storage: 100Gi`"):
+        assert default in text.split("```yaml", 1)[0]
+    # The package's default layout is the demo's.
+    demo = load_nodes(ROOT / "examples" / "demo" / "nodes.yaml")
+    assert load_nodes(DEFAULT_NODES_FILE) == demo
