@@ -137,7 +137,7 @@ def test_the_readme_gets_a_new_project_running(tmp_path: Path) -> None:
         start_new_session=True,  # the cluster and the operator it starts go with it
     )
     try:
-        out, _ = process.communicate(timeout=400)
+        out, _ = process.communicate(timeout=270)  # within pytest-timeout's 300 s
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
