@@ -129,3 +129,12 @@ def test_the_readme_nodes_example_and_defaults(tmp_path: Path) -> None:
     # The package's default layout is the demo's.
     demo = load_nodes(ROOT / "examples" / "demo" / "nodes.yaml")
     assert load_nodes(DEFAULT_NODES_FILE) == demo
+
+
+def test_the_readme_links_only_inside_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text()
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", readme)
+    local = [t for t in targets if "://" not in t]
+    assert local and all(not t.startswith(("../", "/")) for t in local), local
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert missing == []
