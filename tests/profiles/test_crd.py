@@ -12,7 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from k8s_tasks.profiles import ProfileError, QueueSpec, parse_profile
-from k8s_tasks_operator.crd import CRD_PATH, load_crd
+from k8s_tasks_operator.crd import CRD_PATH, SCHEDULE_CRD_PATH, load_crd
 from tests.conftest import ROOT
 
 from .conftest import SPECS
@@ -134,4 +134,4 @@ def test_module_prints_the_file() -> None:
         [sys.executable, "-m", "k8s_tasks_operator.crd"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == CRD_PATH.read_text()
+    assert result.stdout == CRD_PATH.read_text() + "---\n" + SCHEDULE_CRD_PATH.read_text()  # both CRDs
