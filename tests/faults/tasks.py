@@ -67,3 +67,12 @@ def returns_nul() -> str:
 def sleeps(seconds: float) -> float:
     time.sleep(seconds)
     return seconds
+
+
+@task()
+def hold_big(payload: str, gate: str) -> int:
+    """Holds its (large) argument until `gate` exists (at most 120 s), then returns its length."""
+    deadline = time.monotonic() + 120
+    while not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return len(payload)

@@ -4,6 +4,7 @@ once, with the reason, and the task never runs again."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -59,8 +60,9 @@ def test_12_large_arguments_do_not_grow_the_operator(
     operator's memory grows by far less than one of them."""
     make_queue("default", concurrency=8)
     ids = [f"big-{n}" for n in range(8)]
+    gate = ledger.with_name("gate")  # the tasks hold until the operator was restarted over them
     for task_id in ids:
-        insert_raw(task_id, tasks.deep.module_path, '["' + "x" * (10 * MIB) + '"]')
+        insert_raw(task_id, tasks.hold_big.module_path, json.dumps(["x" * (10 * MIB), str(gate)]))
     operator.start()
     operator.wait_ready()
     assert operator.process is not None
@@ -72,11 +74,12 @@ def test_12_large_arguments_do_not_grow_the_operator(
         assert time.monotonic() < deadline, "the big tasks did not finish"
         peak = max(peak, rss_mib(operator.process.pid))
         if not restarted and TaskRecord.objects.filter(pk__in=ids, dispatched_at__isnull=False).count() == 8:
-            operator.kill()  # all claimed: the next one re-adopts all 8 at once
+            operator.kill()  # all claimed and holding: the next operator re-adopts all 8 at once
             operator.start()
             operator.wait_ready()
             restarted = True
             idle = max(idle, rss_mib(operator.process.pid))
+            gate.touch()
         time.sleep(0.05)  # sampling rate of the memory, not a wait for a condition
     assert restarted
     assert set(TaskRecord.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"SUCCESSFUL"}
