@@ -3,8 +3,9 @@
 The process runtime runs the container's command on this machine with the host's interpreter: the image
 is a label, not a filesystem. PATH starts with the directory of the cluster's own Python, so a pod's
 ``python`` is the interpreter running the cluster; PATH and PYTHONPATH come from the cluster process, then
-the pod's env on top. The memory limit is enforced like a cgroup: the process tree's resident memory is
-polled and the container is SIGKILLed (OOMKilled, exit 137) when it goes over.
+the pod's env on top. The memory limit is enforced like a cgroup: the process tree's memory (the sum of its
+processes' PSS: shared pages once) is polled and the container is SIGKILLed (OOMKilled, exit 137) when it
+goes over.
 """
 
 import asyncio
@@ -77,12 +78,26 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
+def _pss(pid: int) -> int:
+    """A process's proportional set size (bytes): its resident pages, each shared one divided among the
+    processes sharing it (/proc/PID/smaps_rollup); its RSS where the kernel has no smaps_rollup."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except FileNotFoundError:
+        pass
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * _PAGE
+
+
 def tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants."""
+    """The memory (bytes) of a process and all its descendants, as a cgroup would charge it: each page once,
+    so the sum of their PSS (a forked parent and child share their pages; their RSS would count them
+    twice)."""
     total = 0
     for p in _tree(pid):
         with contextlib.suppress(OSError, ValueError, IndexError):
-            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * _PAGE
+            total += _pss(p)
     return total
 
 
