@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.tasks import TaskResult
-
+    from .compat import TaskResult
     from .taskdetails import TaskDetails
 
 __version__ = "0.1.0"

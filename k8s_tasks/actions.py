@@ -8,11 +8,9 @@ from typing import Literal
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.tasks import TaskResult, TaskResultStatus, task_backends
-from django.tasks.exceptions import TaskResultDoesNotExist
-from django.tasks.signals import task_finished
 
 from .backend import KubernetesBackend
+from .compat import TaskResult, TaskResultDoesNotExist, TaskResultStatus, task_backends, task_finished
 from .exceptions import TaskAlreadyRetried, TaskNotFinished
 from .lookup import find_record
 from .models import FINISHED, TaskRecord

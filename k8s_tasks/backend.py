@@ -5,12 +5,10 @@ from functools import cached_property
 from typing import Any
 
 from django.core import checks
-from django.tasks import Task, TaskResult
-from django.tasks.backends.base import BaseTaskBackend
-from django.tasks.exceptions import InvalidTask, TaskResultDoesNotExist
 
 from .arguments import PayloadLimits
 from .checks import backend_checks
+from .compat import BaseTaskBackend, InvalidTask, Task, TaskResult, TaskResultDoesNotExist
 from .conf import BackendOptions, parse_options
 from .enqueueing import store_tasks
 

@@ -2,8 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.tasks import Task, TaskResult
-
+from .compat import Task, TaskResult
 from .enqueueing import Call, store_tasks
 
 

@@ -130,8 +130,7 @@ def status_command(options: Any, out: TextIO) -> int:
 
 
 def show_command(options: Any, out: TextIO) -> int:
-    from django.tasks.exceptions import TaskResultDoesNotExist
-
+    from .compat import TaskResultDoesNotExist
     from .show import render_show
 
     try:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from django.tasks.exceptions import TaskResultDoesNotExist
-
 from .actions import cancel_task, retry_described
+from .compat import TaskResultDoesNotExist
 from .conf import task_databases
 from .durations import format_age
 from .pruning import cutoff, prune_batches

@@ -24,8 +24,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.tasks import DEFAULT_TASK_BACKEND_ALIAS
 
+from .compat import DEFAULT_TASK_BACKEND_ALIAS
 from .logtail import DEFAULT_LIMIT
 
 # PostgreSQL LISTEN/NOTIFY channel; the payload is the queue name of the enqueued task.

@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
-from django.tasks import Task, TaskResult, TaskResultStatus
-from django.tasks.signals import task_enqueued
 from django.utils import timezone
 
 from .arguments import json_arguments
+from .compat import Task, TaskResult, TaskResultStatus, task_enqueued
 from .inserting import insert_rows
 
 if TYPE_CHECKING:

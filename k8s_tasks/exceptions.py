@@ -5,7 +5,7 @@ The class paths (``k8s_tasks.exceptions.<Name>``) are stable: they are stored in
 recorded by the operator (or the runner, for SIGTERM) when the pod could not finish the task itself.
 """
 
-from django.tasks.exceptions import InvalidTask
+from .compat import InvalidTask
 
 
 class InvalidTaskArguments(InvalidTask, TypeError):

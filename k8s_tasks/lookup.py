@@ -2,8 +2,7 @@
 
 from collections.abc import Sequence
 
-from django.tasks.exceptions import TaskResultDoesNotExist
-
+from .compat import TaskResultDoesNotExist
 from .conf import task_databases
 from .models import TaskRecord
 

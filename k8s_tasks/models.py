@@ -14,11 +14,10 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
-from django.tasks import Task, TaskResult, TaskResultStatus
-from django.tasks.base import TASK_MAX_PRIORITY, TASK_MIN_PRIORITY, TaskError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .compat import TASK_MAX_PRIORITY, TASK_MIN_PRIORITY, Task, TaskError, TaskResult, TaskResultStatus
 from .queries import TaskRecordManager
 
 ACTIVE = (TaskResultStatus.READY, TaskResultStatus.RUNNING)

@@ -112,7 +112,7 @@ class LogPrinter:
 def logs_command(result_id: str, out: TextIO, *, follow: bool = False) -> int:
     """Print the task's log; 0 when something was printed, 1 when there is nothing to print yet, 2 for an
     unknown id."""
-    from django.tasks.exceptions import TaskResultDoesNotExist
+    from .compat import TaskResultDoesNotExist
 
     printer = LogPrinter(result_id, out, follow=follow)
     try:

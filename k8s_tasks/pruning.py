@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.tasks import TaskResultStatus
 
 from .clock import database_now
+from .compat import TaskResultStatus
 from .models import FINISHED, TaskRecord
 
 DEFAULT_BATCH_SIZE = 1000

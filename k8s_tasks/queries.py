@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from django.db import models, transaction
 from django.db.models import Case, CharField, Count, Expression, F, Q, Value, When
 from django.db.models.functions import Cast, Concat
-from django.tasks import TaskResultStatus
 from django.utils import timezone
+
+from .compat import TaskResultStatus
 
 if TYPE_CHECKING:
     from .models import TaskRecord

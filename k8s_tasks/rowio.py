@@ -15,9 +15,9 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.db import InterfaceError, OperationalError, connections
-from django.tasks import TaskResultStatus
 
 from .clock import database_now
+from .compat import TaskResultStatus
 from .models import TaskRecord, error_entry
 
 DEFAULT_DB_RETRY_SECONDS = 60

@@ -27,11 +27,9 @@ from typing import Any, cast
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.tasks import Task, TaskContext, TaskResult
-from django.tasks.exceptions import TaskResultDoesNotExist
-from django.tasks.signals import task_finished, task_started
 
 from .arguments import DEFAULT_RESULT_LIMITS, PayloadLimits, json_result
+from .compat import Task, TaskContext, TaskResult, TaskResultDoesNotExist, task_finished, task_started
 from .conf import log_tail_bytes
 from .exceptions import InvalidTaskResult, PodTerminated, TaskCancelled
 from .lookup import find_record

@@ -22,12 +22,10 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.tasks import Task, TaskContext, TaskResult, TaskResultStatus
-from django.tasks.base import TaskError
-from django.tasks.signals import task_started
 from django.utils.module_loading import import_string
 
 from .arguments import DEFAULT_RESULT_LIMITS, PayloadLimits, json_result
+from .compat import Task, TaskContext, TaskError, TaskResult, TaskResultStatus, task_started
 from .exceptions import InvalidTaskResult, SealedDatabaseAccess
 from .rowio import short_reason
 from .sealing import PAYLOAD_KEY, SEALED_DIR, Outcome, ProtocolError, TaskPayload, encode

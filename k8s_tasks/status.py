@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.tasks import TaskResultStatus
-
 from .clock import database_now
+from .compat import TaskResultStatus
 from .conf import task_databases
 from .models import TaskRecord
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.tasks import TaskResult
-from django.tasks.exceptions import TaskResultDoesNotExist
-
+from .compat import TaskResult, TaskResultDoesNotExist
 from .models import TaskRecord
 
 

@@ -16,8 +16,8 @@ from typing import Literal, cast
 
 from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
-from django.tasks import TaskResultStatus, task_backends
 
+from ..compat import TaskResultStatus, task_backends
 from ..enqueueing import store_tasks
 from ..models import ACTIVE, TaskRecord
 from .ids import run_id

@@ -8,11 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.tasks import Task, task_backends
-from django.tasks.base import TASK_MAX_PRIORITY, TASK_MIN_PRIORITY
-from django.tasks.exceptions import InvalidTask, InvalidTaskBackend
 from django.utils.module_loading import import_string
 
+from ..compat import (
+    FRAMEWORK,
+    TASK_MAX_PRIORITY,
+    TASK_MIN_PRIORITY,
+    InvalidTask,
+    InvalidTaskBackend,
+    Task,
+    task_backends,
+)
 from ..conf import BACKEND_PATH
 
 
@@ -45,7 +51,7 @@ def load_task(path: str) -> Task:
     if not isinstance(found, Task):
         raise ValueError(
             f"{path!r} is a {type(found).__name__}, not a Task: decorate it with @task "
-            "(from django.tasks import task)"
+            f"(from {FRAMEWORK} import task)"
         )
     return found
 

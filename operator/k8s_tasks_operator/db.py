@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from django.db import close_old_connections, connections, transaction
 from django.db.models import Q, QuerySet
-from django.tasks import TaskResultStatus
 
 from k8s_tasks.clock import database_now
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 
 FINAL = (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)

@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from django.tasks import TaskResultStatus
-
 from k8s_tasks.arguments import DEFAULT_RESULT_LIMITS, PayloadLimits, json_result
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.exceptions import InvalidTaskResult
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.profiles import QueueProfile, labels

@@ -7,7 +7,7 @@ that applies once, so the signal is sent once per task whoever writes.
 
 from __future__ import annotations
 
-from django.tasks.signals import task_finished
+from k8s_tasks.compat import task_finished
 
 from . import db
 from .runtime import logger

@@ -2,12 +2,11 @@
 
 import pytest
 from django.db import connection
-from django.tasks import TaskResultStatus
-from django.tasks.exceptions import TaskResultDoesNotExist
 from django.test.utils import CaptureQueriesContext
 
 import k8s_tasks
 from k8s_tasks.bulk import enqueue_many
+from k8s_tasks.compat import TaskResultDoesNotExist, TaskResultStatus
 from k8s_tasks.exceptions import InvalidTaskArguments
 from k8s_tasks.models import TaskRecord
 from tests import tasks

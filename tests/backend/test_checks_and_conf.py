@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.tasks import task_backends
 from django.test import override_settings
 
 from k8s_tasks.backend import KubernetesBackend
+from k8s_tasks.compat import FRAMEWORK, task_backends
 from k8s_tasks.conf import BackendOptions, get_options, parse_options
 
 BACKEND = "k8s_tasks.backend.KubernetesBackend"
@@ -69,7 +69,7 @@ def test_unknown_backend_alias_says_what_to_set() -> None:
 
 
 def test_manage_py_check_reports_through_django() -> None:
-    from django.tasks.checks import check_tasks  # what `manage.py check` runs for TASKS
+    from k8s_tasks.compat import check_tasks  # what `manage.py check` runs for TASKS
 
     broken = {"default": {"BACKEND": BACKEND, "QUEUES": [], "OPTIONS": {"NAMESPACE": "UPPER"}}}
     with override_settings(TASKS=broken):
@@ -98,7 +98,7 @@ def test_manage_py_check_without_the_app_reports_e001(tmp_path: Path) -> None:
     )
     (tmp_path / "shop").mkdir()
     (tmp_path / "shop" / "__init__.py").write_text("")
-    (tmp_path / "shop" / "models.py").write_text("from django.tasks import task  # noqa: F401\n")
+    (tmp_path / "shop" / "models.py").write_text(f"from {FRAMEWORK} import task  # noqa: F401\n")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "noapp_settings", "PYTHONPATH": f"{tmp_path}:{ROOT}"}
     done = subprocess.run(
         [sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True, timeout=60

@@ -5,9 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from django.tasks import TaskResultStatus, task
-from django.tasks.exceptions import InvalidTask, TaskResultMismatch
 
+from k8s_tasks.compat import InvalidTask, TaskResultMismatch, TaskResultStatus, task
 from k8s_tasks.models import TaskRecord
 from tests import tasks
 

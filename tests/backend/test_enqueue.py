@@ -5,11 +5,15 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django.db import connections
-from django.tasks import TaskResultStatus, default_task_backend
-from django.tasks.exceptions import InvalidTask, TaskResultDoesNotExist
-from django.tasks.signals import task_enqueued
 from django.utils import timezone
 
+from k8s_tasks.compat import (
+    InvalidTask,
+    TaskResultDoesNotExist,
+    TaskResultStatus,
+    default_task_backend,
+    task_enqueued,
+)
 from k8s_tasks.exceptions import InvalidTaskArguments
 from k8s_tasks.models import TaskRecord
 from tests import tasks

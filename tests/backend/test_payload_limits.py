@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.tasks.exceptions import InvalidTask
 from django.test import override_settings
 
 from k8s_tasks.arguments import PayloadLimits, json_arguments, json_result, json_size
 from k8s_tasks.backend import KubernetesBackend
 from k8s_tasks.bulk import enqueue_many
+from k8s_tasks.compat import InvalidTask
 from k8s_tasks.exceptions import InvalidTaskArguments, InvalidTaskResult
 from k8s_tasks.models import TaskRecord
 from tests import tasks

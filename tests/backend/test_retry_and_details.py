@@ -5,11 +5,10 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from django.tasks import TaskResultStatus
-from django.tasks.exceptions import TaskResultDoesNotExist
 from django.test.utils import CaptureQueriesContext
 
 import k8s_tasks
+from k8s_tasks.compat import TaskResultDoesNotExist, TaskResultStatus
 from k8s_tasks.exceptions import TaskAlreadyRetried, TaskNotFinished
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.taskdetails import TaskDetails

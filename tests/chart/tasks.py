@@ -2,7 +2,7 @@
 
 import os
 
-from django.tasks import task
+from k8s_tasks.compat import task
 
 
 @task()

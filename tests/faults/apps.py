@@ -21,6 +21,6 @@ class FaultsConfig(AppConfig):
     label = "faults"
 
     def ready(self) -> None:
-        from django.tasks.signals import task_finished
+        from k8s_tasks.compat import task_finished
 
         task_finished.connect(record_finished, dispatch_uid="k8s-tasks-tests-signal-ledger")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 
-from django.tasks import TaskContext, task
+from k8s_tasks.compat import TaskContext, task
 
 
 def note(ledger: str, context: TaskContext, what: str) -> None:

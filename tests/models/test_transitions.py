@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 import pytest
-from django.tasks import TaskResultStatus
 from django.utils import timezone
 
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 from tests import tasks
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from django.tasks import task
+from k8s_tasks.compat import task
 
 
 def say(text: str) -> None:

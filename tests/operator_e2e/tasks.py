@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from django.tasks import task
+from k8s_tasks.compat import task
 
 
 @task()

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from django.tasks import task
+from k8s_tasks.compat import task
 
 
 def _all_ways(label: str) -> None:

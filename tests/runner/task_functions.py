@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.tasks import TaskResult, task
-from django.tasks.signals import task_finished
+from k8s_tasks.compat import TaskResult, task, task_finished
 
 SIGNALS_ENV = "K8S_TASKS_TEST_SIGNALS"
 

@@ -12,9 +12,9 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import OperationalError, connection
-from django.tasks import TaskResultStatus
 
 from k8s_tasks.clock import database_now
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.rowio import (
     PAYLOAD,

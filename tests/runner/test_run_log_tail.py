@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.tasks import TaskResultStatus
 
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 from tests.runner import noisy_tasks
 from tests.runner.support import run_runner, runner_command, start_runner, wait_for

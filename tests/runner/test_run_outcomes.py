@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from django.tasks import TaskResultStatus
-
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 from tests import tasks
 from tests.runner.support import read_summary, run_runner

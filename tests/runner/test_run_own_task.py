@@ -3,8 +3,7 @@ says: a profile cannot make one queue's pod run another task's row."""
 
 from __future__ import annotations
 
-from django.tasks import TaskResultStatus
-
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 from tests import tasks
 from tests.runner.support import run_runner

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from django.tasks import TaskResultStatus
 
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 from tests import tasks
 from tests.runner import task_functions

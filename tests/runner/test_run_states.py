@@ -3,8 +3,7 @@
 import signal
 from pathlib import Path
 
-from django.tasks import TaskResultStatus
-
+from k8s_tasks.compat import TaskResultStatus
 from k8s_tasks.models import TaskRecord
 from tests import tasks
 from tests.runner.support import read_summary, run_runner, start_runner, wait_for

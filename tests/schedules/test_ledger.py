@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from django.tasks.signals import task_enqueued
 
+from k8s_tasks.compat import task_enqueued
 from k8s_tasks.models import TaskRecord
 from k8s_tasks.schedules import runs
 from k8s_tasks.schedules.ids import run_id, scheduled_at

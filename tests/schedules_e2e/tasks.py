@@ -6,8 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.tasks import TaskContext, task
-
+from k8s_tasks.compat import TaskContext, task
 from k8s_tasks.schedules import scheduled_time
 
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.tasks import task
+from k8s_tasks.compat import task
 
 CREDENTIALS = re.compile(r"PASSWORD|SECRET|TOKEN|DATABASE|^PG|^DB_|_DSN$|KUBERNETES", re.IGNORECASE)
 # the kubernetes Service's address, which a kubelet gives every container (no credential)
