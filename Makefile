@@ -9,13 +9,13 @@ export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,examples]'
 	touch $@
 
 .tools/bin/kubectl: scripts/install-tools.sh | $(VENV)/.installed
 	PYTHON=$(PY) bash scripts/install-tools.sh
 
-setup: $(VENV)/.installed .tools/bin/kubectl  ## venv, package, dev tools, kubectl and helm
+setup: $(VENV)/.installed .tools/bin/kubectl  ## venv, package, dev tools, the examples' extra, kubectl and helm
 
 test: setup  ## the whole suite, on SQLite and then on PostgreSQL
 	bash scripts/ensure-postgres.sh

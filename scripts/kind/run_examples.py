@@ -36,7 +36,7 @@ def enqueue_examples() -> list[tuple[Expectation, Any]]:
     sample = base64.b64encode(b"%PDF-1.7 quarterly report").decode()
     return [
         (Expectation("01-hello greet (default)", "SUCCESSFUL"), hello.greet.enqueue("kind")),
-        (Expectation("03-gpu-inference (gpu)", "SUCCESSFUL"), gpu_inference.classify.enqueue([0.2, 0.9])),
+        (Expectation("03-gpu-inference (gpu)", "SUCCESSFUL"), gpu_inference.classify_digits.enqueue()),
         (Expectation("04-transcode (highmem)", "SUCCESSFUL"), transcode.transcode.enqueue(seconds=2.0)),
         (
             Expectation("05-isolated-upload-scan (sandbox)", "SUCCESSFUL"),

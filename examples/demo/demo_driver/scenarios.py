@@ -78,41 +78,77 @@ def notification_email(workdir: Path) -> list[Planned]:
 
 
 def gpu_inference(workdir: Path) -> list[Planned]:
-    from gpu_inference import classify
+    from gpu_inference import ACCURACY_FLOOR, classify_digits
 
-    planned = []
-    for features, label in (([1.0, 0.1, 0.0], "cat"), ([0.0, 0.2, 1.5], "bird")):
-        result = classify.enqueue(features)
-        planned.append(
-            Planned(
-                "03-gpu-inference",
-                f"classify {label}",
-                result.id,
-                "gpu",
-                Expect("SUCCESSFUL", pool="gpu", value=equals(label, "label")),
-            )
+    result = classify_digits.enqueue(batch_size=64)
+
+    def above_floor(value: Any) -> str | None:
+        accuracy = value.get("accuracy") if isinstance(value, dict) else None
+        if not isinstance(accuracy, float) or not value.get("images_per_second"):
+            return f"return value {value!r}: expected the held-out accuracy and the throughput"
+        if accuracy < ACCURACY_FLOOR:
+            return f"accuracy {accuracy} on the held-out split is below the floor {ACCURACY_FLOOR}"
+        if not str(value.get("provider")).endswith("ExecutionProvider"):
+            return f"return value {value!r}: expected the onnxruntime provider that ran"
+        return None
+
+    return [
+        Planned(
+            "03-gpu-inference",
+            "digits, batched",
+            result.id,
+            "gpu",
+            Expect("SUCCESSFUL", pool="gpu", value=above_floor),
         )
-    return planned
+    ]
+
+
+def h264_published(encoders: tuple[str, ...]) -> ValueCheck:
+    """The task transcoded with one of `encoders`, to a smaller file, and published an MP4 holding H.264
+    at 640x360 and AAC, as its own boxes say (mp4info, no ffmpeg)."""
+
+    def check(value: Any) -> str | None:
+        from mp4info import NotMp4, read_mp4
+
+        if not isinstance(value, dict) or value.get("encoder") not in encoders:
+            return f"return value {value!r}: expected a transcode with {' or '.join(encoders)}"
+        if not 0 < value.get("output_bytes", 0) < value.get("source_bytes", 0):
+            return f"output of {value.get('output_bytes')} bytes: expected it smaller than the source"
+        path = Path(str(value.get("published")))
+        try:
+            info = read_mp4(path)
+        except (OSError, NotMp4) as exc:
+            return f"the published file {path} cannot be read as an MP4: {exc}"
+        video, audio = info.track("vide"), info.track("soun")
+        found = (video.codec, video.width, video.height) if video else None
+        if found != ("avc1", 640, 360) or audio is None or audio.codec != "mp4a":
+            return f"{path}: video {found}, audio {audio and audio.codec}; expected avc1 640x360 and mp4a"
+        return None
+
+    return check
 
 
 def transcode(workdir: Path) -> list[Planned]:
     from transcode import transcode as transcode_task
 
-    result = transcode_task.enqueue(2.0)
-
-    def smaller(value: Any) -> str | None:
-        if not isinstance(value, dict) or not 0 < value.get("output_bytes", 0) < value.get("source_bytes", 0):
-            return f"return value {value!r}: expected a non-empty output smaller than the source"
-        return None
-
+    published = str(workdir / "transcoded")
+    on_cpu = transcode_task.enqueue(seconds=8.0, publish_to=published)
+    on_gpu = transcode_task.using(queue_name="gpu").enqueue(seconds=3.0, publish_to=published)
     return [
         Planned(
             "04-transcode",
-            "transcode 2s clip",
-            result.id,
+            "transcode 8s clip",
+            on_cpu.id,
             "highmem",
-            Expect("SUCCESSFUL", pool="highmem", value=smaller),
-        )
+            Expect("SUCCESSFUL", pool="highmem", value=h264_published(("libx264", "h264_nvenc"))),
+        ),
+        Planned(
+            "04-transcode",
+            "transcode 3s, GPU",
+            on_gpu.id,
+            "gpu",
+            Expect("SUCCESSFUL", pool="gpu", value=h264_published(("h264_nvenc", "libx264"))),
+        ),
     ]
 
 
