@@ -3,26 +3,30 @@ and later) or the ``django-tasks`` backport, importable as ``django_tasks`` (Dja
 module of k8s_tasks, the operator and the tests imports the framework's names from here, under
 ``django.tasks``' names, so one code path serves both.
 
-What the backport does differently, read from django-tasks 0.12.0 (the same names otherwise, the same
-``TaskResultStatus`` members READY, RUNNING, FAILED, SUCCESSFUL, the same ``TaskContext``):
+What the backport (django-tasks 0.12.0, read) does differently, and what this module does about it. The
+rest is the same: the names, ``TaskResultStatus`` (READY, RUNNING, FAILED, SUCCESSFUL; the backport's
+releases before 0.9 had other names, hence >= 0.12), ``TaskResult``, ``TaskContext``, ``TaskError``,
+``BaseTaskBackend`` and its ``validate_task`` (the same checks and messages), the three signals.
 
-- two exceptions are named differently: ``InvalidTaskError`` is ``django.tasks``' ``InvalidTask`` and
-  ``InvalidTaskBackendError`` its ``InvalidTaskBackend`` (exported here as the latter names);
-- its system checks and its logging receivers are registered when ``django_tasks.checks`` and
+- Two exceptions have other names: ``InvalidTaskError`` is ``django.tasks``' ``InvalidTask`` and
+  ``InvalidTaskBackendError`` its ``InvalidTaskBackend``; exported here under Django's names (a 5.2 project
+  catches the backport's names, the same classes). ``Task`` is in ``django_tasks.base``, not
+  ``django_tasks``' top level.
+- Its system checks and its signal receivers are registered when ``django_tasks.checks`` and
   ``django_tasks.signals`` are imported, which its AppConfig does when ``"django_tasks"`` is in
-  INSTALLED_APPS; ``django.tasks`` registers them on import. This module imports both, so a project
-  needs only ``"k8s_tasks"`` in INSTALLED_APPS on either;
-- it logs to the ``django_tasks`` logger, not ``django.tasks``: Django's default LOGGING shows the
-  ``django`` loggers' INFO on the console when DEBUG is on, so the "Task id=... state=RUNNING" line
-  appears there on Django 6 only, unless LOGGING configures ``django_tasks``; and it logs a FAILED
-  task_finished with ``logger.exception`` (a "NoneType: None" traceback when no exception is being
-  handled, as when the operator writes an outcome) where Django logs ERROR with the exception if any;
-- ``normalize_json`` is ``django_tasks.utils.normalize_json`` (``django.utils.json`` in Django), the
-  same walk; ``Task`` has no ``__reduce__`` (Django 6.1 pickles a Task by its path; 6.0 does not
-  either), and ``@task(run_after=...)`` fails with Python's "multiple values" TypeError rather than
-  Django 6.1's message;
-- with no ``TASKS`` setting it configures the same ImmediateBackend default (Django 5.2 has no
-  ``global_settings.TASKS``); its ``Task`` and ``TaskResult`` are Generic at run time too.
+  INSTALLED_APPS; ``django.tasks`` registers both on import. This module imports both, so ``"k8s_tasks"``
+  in INSTALLED_APPS is all a project needs on either (``manage.py check`` runs our checks).
+- Its receivers log to the ``django_tasks`` logger, outside Django's ``django`` logger and so outside
+  Django's default LOGGING (Python's last-resort handler prints its WARNING and above on stderr), and
+  log a FAILED task with ``logger.exception``: a traceback, "NoneType: None" when no exception is being
+  handled, in every failed task's pod log. Here they are replaced by Django 6's: the ``django.tasks``
+  logger, a FAILED task at ERROR with the exception only while one is handled. A project configuring the
+  ``django_tasks`` logger configures ``django.tasks`` instead, as it will on Django 6.
+- ``normalize_json`` is ``django_tasks.utils.normalize_json`` (``django.utils.json``'s in Django), the
+  same walk. ``Task`` has no ``__reduce__`` (Django 6.1 pickles a Task by its path; 6.0 does not either);
+  ``@task(run_after=...)`` raises Python's "multiple values" TypeError, not Django 6.1's message; ``Task``
+  and ``TaskResult`` are Generic at run time; with no ``TASKS`` setting it configures the same
+  ImmediateBackend default (Django 5.2's global_settings has no ``TASKS``).
 """
 
 from typing import Final
@@ -71,7 +75,6 @@ else:
     from django_tasks import (
         DEFAULT_TASK_BACKEND_ALIAS,
         DEFAULT_TASK_QUEUE_NAME,
-        Task,
         TaskContext,
         TaskResult,
         TaskResultStatus,
@@ -80,7 +83,7 @@ else:
         task_backends,
     )
     from django_tasks.backends.base import BaseTaskBackend
-    from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY, TASK_MIN_PRIORITY, TaskError
+    from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY, TASK_MIN_PRIORITY, Task, TaskError
     from django_tasks.checks import check_tasks  # registers the backends' checks, as django.tasks does
     from django_tasks.exceptions import InvalidTaskBackendError as InvalidTaskBackend
     from django_tasks.exceptions import InvalidTaskError as InvalidTask
@@ -90,8 +93,53 @@ else:
 
     FRAMEWORK: Final = "django_tasks"
 
-# The logger the framework's own signal receivers log to ("Task id=... state=...").
-TASKS_LOGGER: Final = FRAMEWORK
+
+def _log_as_django_does() -> None:
+    """The backport's log receivers replaced by Django 6's (django/tasks/signals.py): the same lines on the
+    ``django.tasks`` logger, a failed task's exception logged only while it is being handled."""
+    import logging
+    import sys
+    from typing import Any
+
+    from django_tasks import signals
+
+    logger = logging.getLogger("django.tasks")
+
+    def log_task_enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        logger.debug(
+            "Task id=%s path=%s enqueued backend=%s",
+            task_result.id,
+            task_result.task.module_path,
+            task_result.backend,
+        )
+
+    def log_task_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        logger.info(
+            "Task id=%s path=%s state=%s", task_result.id, task_result.task.module_path, task_result.status
+        )
+
+    def log_task_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        exc_info = sys.exc_info()
+        logger.log(
+            logging.ERROR if task_result.status == TaskResultStatus.FAILED else logging.INFO,
+            "Task id=%s path=%s state=%s",
+            task_result.id,
+            task_result.task.module_path,
+            task_result.status,
+            exc_info=exc_info if exc_info[0] else None,
+        )
+
+    for signal, theirs, ours in (
+        (task_enqueued, signals.log_task_enqueued, log_task_enqueued),
+        (task_started, signals.log_task_started, log_task_started),
+        (task_finished, signals.log_task_finished, log_task_finished),
+    ):
+        signal.disconnect(theirs)
+        signal.connect(ours, weak=False, dispatch_uid=f"k8s_tasks.compat.{ours.__name__}")
+
+
+if not BUILTIN_TASKS:
+    _log_as_django_does()
 
 __all__ = [
     "BUILTIN_TASKS",
@@ -99,7 +147,6 @@ __all__ = [
     "DEFAULT_TASK_PRIORITY",
     "DEFAULT_TASK_QUEUE_NAME",
     "FRAMEWORK",
-    "TASKS_LOGGER",
     "TASK_MAX_PRIORITY",
     "TASK_MIN_PRIORITY",
     "BaseTaskBackend",

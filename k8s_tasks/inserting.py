@@ -24,6 +24,7 @@ own placeholder, or have a type outside the backend's standard ones; none of our
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -141,10 +142,17 @@ def insert_rows(
         _insert_values(connection, plan, common, prepared)
 
 
+def _sqlite_parameter_limit(connection: Any) -> int:
+    """This connection's limit of query parameters, as Django 6's max_query_params reads it (32766 by
+    default, lowered by setlimit); Django 5.2's is a fixed 999, which would split batches 6 does not."""
+    connection.ensure_connection()
+    return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+
+
 def _insert_values(connection: Any, plan: _Plan, common: list[Any], prepared: list[list[Any]]) -> None:
     """SQLite: the varying values as VALUES lists, as many rows per statement as its parameter limit lets."""
     width = len(plan.varying)
-    batch = max(1, (connection.features.max_query_params - len(common)) // width)
+    batch = max(1, (_sqlite_parameter_limit(connection) - len(common)) // width)
     row_sql = f"({', '.join(['%s'] * width)})"
     with (
         transaction.atomic(using=connection.alias, savepoint=False)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")  # Python 3.11 has no def f[T]
 
 
-def wait_until[T](
+def wait_until(
     predicate: Callable[[], T], *, timeout: float = 30.0, interval: float = 0.05, what: str = ""
 ) -> T:
     """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` seconds."""

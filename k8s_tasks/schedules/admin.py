@@ -72,7 +72,10 @@ class ScheduledRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_change_permission(self, request: HttpRequest, obj: ScheduledRun | None = None) -> bool:
         return False
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+    # django-stubs for 5.2 declare `request` optional (deprecated there); Django 5.2 and 6 both pass it.
+    def lookup_allowed(  # type: ignore[override,unused-ignore]
+        self, lookup: str, value: str, request: HttpRequest
+    ) -> bool:
         """?schedule_uid=...: the runs of one schedule (the link from a task's "scheduled by")."""
         return lookup == "schedule_uid" or super().lookup_allowed(lookup, value, request)
 

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
@@ -81,7 +81,11 @@ def set_queue_counts(counts: dict[str, dict[str, int]]) -> None:
     _queue_counts = {queue: dict(by_status) for queue, by_status in counts.items()}
 
 
-def timed_dispatch[**P, R](
+P = ParamSpec("P")  # Python 3.11 has no def f[**P, R]
+R = TypeVar("R")
+
+
+def timed_dispatch(
     fn: Callable[P, Coroutine[Any, Any, R]],
 ) -> Callable[P, Coroutine[Any, Any, R]]:
     """Observe how long each call of the dispatch pass `fn` takes."""

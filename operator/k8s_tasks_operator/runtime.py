@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .classify import Outcome
 from .config import OperatorConfig
@@ -17,6 +17,7 @@ from .served import Served
 from .workqueue import WorkQueue
 
 logger = logging.getLogger("k8s_tasks_operator")
+T = TypeVar("T")  # Python 3.11 has no def f[T]
 
 TaskKey = tuple[str, str]
 """(database alias, task id): the unit of work. Everything about one task is decided by one handler."""
@@ -107,7 +108,7 @@ class Runtime:
         return self.queue_blocked_until.get(queue, 0.0) > time.monotonic()
 
 
-async def blocking[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run database or Kubernetes client I/O in a worker thread."""
     return await asyncio.to_thread(fn, *args, **kwargs)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Hashable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
@@ -22,7 +22,7 @@ BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 logger = logging.getLogger("k8s_tasks_operator")
 
 
-class WorkQueue[K: Hashable]:
+class WorkQueue(Generic[K]):
     def __init__(
         self,
         handler: Callable[[K], Awaitable[None]],

@@ -90,7 +90,8 @@ def test_without_the_app_enqueue_says_e001_and_stores_nothing() -> None:
 def test_manage_py_check_without_the_app_reports_e001(tmp_path: Path) -> None:
     """A project that does not install the app: `manage.py check` reports E001. (Django runs the task
     backends' checks once django.tasks is loaded before the checks run: here, as in most projects, by an
-    app whose models import its tasks.)"""
+    app whose models import its tasks. On Django 5.2 the backport registers them once its checks module is
+    imported, by its app or by k8s_tasks.compat: the task here loads the backend, which imports it.)"""
     (tmp_path / "noapp_settings.py").write_text(
         "SECRET_KEY = 'x'\nUSE_TZ = True\nINSTALLED_APPS = ['django.contrib.contenttypes', 'shop']\n"
         "DATABASES = {'default': {'ENGINE': 'django.db.backends.sqlite3', 'NAME': ':memory:'}}\n"
@@ -98,7 +99,9 @@ def test_manage_py_check_without_the_app_reports_e001(tmp_path: Path) -> None:
     )
     (tmp_path / "shop").mkdir()
     (tmp_path / "shop" / "__init__.py").write_text("")
-    (tmp_path / "shop" / "models.py").write_text(f"from {FRAMEWORK} import task  # noqa: F401\n")
+    (tmp_path / "shop" / "models.py").write_text(
+        f"from {FRAMEWORK} import task\n\n\n@task()\ndef ship() -> None: ...\n"
+    )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "noapp_settings", "PYTHONPATH": f"{tmp_path}:{ROOT}"}
     done = subprocess.run(
         [sys.executable, "-m", "django", "check"], env=env, capture_output=True, text=True, timeout=60
