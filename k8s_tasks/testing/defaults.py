@@ -14,6 +14,8 @@ def _pod_spec_defaults(spec: dict[str, Any]) -> None:
     spec.setdefault("dnsPolicy", "ClusterFirst")
     spec.setdefault("schedulerName", "default-scheduler")
     spec.setdefault("securityContext", {})
+    for volume in spec.get("volumes") or []:
+        _volume_defaults(volume)
     for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
         if not isinstance(container, dict):
             continue
@@ -24,11 +26,30 @@ def _pod_spec_defaults(spec: dict[str, Any]) -> None:
         latest = not tagged or image.endswith(":latest")
         container.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
         container.setdefault("resources", {})
+        for var in container.get("env") or []:
+            _field_ref_defaults((var.get("valueFrom") or {}) if isinstance(var, dict) else {})
         for port in container.get("ports") or []:
             if isinstance(port, dict):
                 port.setdefault("protocol", "TCP")
         for probe_name in ("livenessProbe", "readinessProbe", "startupProbe"):
             _probe_defaults(container.get(probe_name))
+
+
+def _field_ref_defaults(source: Any) -> None:
+    """SetDefaults_ObjectFieldSelector: a fieldRef's apiVersion is v1."""
+    if isinstance(source, dict) and isinstance(source.get("fieldRef"), dict):
+        source["fieldRef"].setdefault("apiVersion", "v1")
+
+
+def _volume_defaults(volume: Any) -> None:
+    if not isinstance(volume, dict):
+        return
+    for item in (volume.get("downwardAPI") or {}).get("items") or []:
+        _field_ref_defaults(item)
+    for source in (volume.get("projected") or {}).get("sources") or []:
+        if isinstance(source, dict):
+            for item in (source.get("downwardAPI") or {}).get("items") or []:
+                _field_ref_defaults(item)
 
 
 def _probe_defaults(probe: Any) -> None:
@@ -122,29 +143,44 @@ def _workload_defaults(kind: str, obj: dict[str, Any]) -> None:
 
 
 def _job_defaults(job: dict[str, Any]) -> None:
+    """SetDefaults_Job, then the Job strategy's generateSelector. As in Go, a Job without labels of its own
+    shares the template's label map when the template has one (so the generated labels show on both)."""
     meta = job["metadata"]
     spec = job.setdefault("spec", {})
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
     spec.setdefault("parallelism", 1)
-    spec.setdefault("completions", 1)
-    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("backoffLimit", 2147483647 if spec.get("backoffLimitPerIndex") is not None else 6)
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
     spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
     template = spec.setdefault("template", {})
     tmeta = template.setdefault("metadata", {})
+    shared = isinstance(tmeta.get("labels"), dict) and not meta.get("labels")
     if not spec.get("manualSelector"):
-        uid, name = meta["uid"], meta["name"]
-        labels = tmeta.setdefault("labels", {})
-        labels.update(
-            {
-                "batch.kubernetes.io/controller-uid": uid,
-                "batch.kubernetes.io/job-name": name,
-                "controller-uid": uid,
-                "job-name": name,
-            }
-        )
-        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
-    if not meta.get("labels") and tmeta.get("labels"):
-        meta["labels"] = dict(tmeta["labels"])
+        _generate_selector(meta, spec, tmeta)
+    if shared:
+        meta["labels"] = tmeta["labels"]
     _pod_spec_defaults(template.setdefault("spec", {}))
     job["status"] = {}
+
+
+def _generate_selector(meta: dict[str, Any], spec: dict[str, Any], tmeta: dict[str, Any]) -> None:
+    """generateSelector: the template gets the job-name and controller-uid labels it does not have, the
+    selector the controller-uid it does not have (a user's other matchLabels stay, and validation then
+    says the selector was not auto-generated)."""
+    uid, name = meta["uid"], meta["name"]
+    labels = tmeta.get("labels")
+    if not isinstance(labels, dict):
+        labels = tmeta["labels"] = {}
+    for key in ("job-name", "batch.kubernetes.io/job-name"):
+        labels.setdefault(key, name)
+    for key in ("controller-uid", "batch.kubernetes.io/controller-uid"):
+        labels.setdefault(key, uid)
+    selector = spec.get("selector")
+    if not isinstance(selector, dict):
+        selector = spec["selector"] = {}
+    match = selector.get("matchLabels")
+    if not isinstance(match, dict):
+        match = selector["matchLabels"] = {}
+    match.setdefault("batch.kubernetes.io/controller-uid", uid)

@@ -28,7 +28,7 @@ from .patching import apply_patch
 from .registry import TypeRegistry
 from .resources import BUILTINS, KOPF_PEERINGS, ResourceType, crd_status, from_crd
 from .selectors import Selector
-from .validation import validate, validate_update
+from .validation import WARN, decode, validate, validate_update
 from .watch import Change, Watch
 
 __all__ = [
@@ -188,13 +188,14 @@ class Store(TypeRegistry):
         obj: dict[str, Any],
         namespace: str | None = None,
         *,
-        strict: bool = False,
+        field_validation: str = WARN,
         copy: bool = True,
         check: bool = True,
     ) -> dict[str, Any]:
         """Store a new object. ``copy=False``: the caller gives up ``obj`` and gets the stored dict back
-        (read-only); the HTTP server does this with each freshly parsed body. ``check=False`` skips the
-        schema validation, for controllers writing objects they built themselves (events, pods)."""
+        (read-only); the HTTP server does this with each freshly parsed body. ``check=False`` skips
+        decoding and validation, for controllers writing objects they built themselves (events, pods).
+        ``field_validation`` is the request's: Strict refuses unknown fields, Warn warns (the default)."""
         if copy:
             obj = clone(obj)
         ns = admission.settle_namespace(rt, obj, namespace)
@@ -204,6 +205,7 @@ class Store(TypeRegistry):
                 raise not_found("namespaces", "", ns)
             if holder["metadata"].get("deletionTimestamp"):
                 raise namespaces.refuse_in_terminating(rt, obj["metadata"].get("name") or "", ns)
+        missing = decode(rt, obj, field_validation) if check else []
         requested_name = str(obj["metadata"].get("name") or obj["metadata"].get("generateName") or "")
         name = admission.settle_name(rt, obj)
         if (ns, name) in self._objects[rt.key]:
@@ -217,7 +219,7 @@ class Store(TypeRegistry):
             services.create_defaults(self, rt, obj)
         plugins.mutate(self, rt, obj, requested_name)
         if check:
-            validate(rt, obj, strict=strict)
+            validate(rt, obj, missing)
         plugins.validate(self, rt, obj)
         if rt.key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             obj["status"] = crd_status(obj)
@@ -235,17 +237,20 @@ class Store(TypeRegistry):
         new: dict[str, Any],
         subresource: str | None,
         *,
-        strict: bool = False,
+        field_validation: str = WARN,
         check: bool = True,
     ) -> dict[str, Any]:
         """Store ``new`` as the next version of ``current``; no event and no new version if unchanged."""
+        if check:
+            decode(rt, new, field_validation)
         new = admission.next_version(rt, current, new, subresource)
         if new == current:
             return current
         if check:
-            validate(rt, new, strict=strict)
             if subresource is None:
                 validate_update(rt, current, new)
+            else:
+                validate(rt, new, creating=False)
         if gc.removable(rt, new):
             return gc.remove(self, rt, new) or new
         return self._commit(rt, "MODIFIED", new, current)
@@ -256,7 +261,7 @@ class Store(TypeRegistry):
         obj: dict[str, Any],
         *,
         subresource: str | None = None,
-        strict: bool = False,
+        field_validation: str = WARN,
         copy: bool = True,
     ) -> dict[str, Any]:
         m = obj.get("metadata") or {}
@@ -264,7 +269,13 @@ class Store(TypeRegistry):
         rv = m.get("resourceVersion")
         if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, current["metadata"]["name"])
-        stored = self._update(rt, current, clone(obj) if copy else obj, subresource, strict=strict)
+        stored = self._update(
+            rt,
+            current,
+            clone(obj) if copy else obj,
+            subresource,
+            field_validation=field_validation,
+        )
         return clone(stored) if copy else stored
 
     def patch(
@@ -276,7 +287,7 @@ class Store(TypeRegistry):
         patch_type: str,
         *,
         subresource: str | None = None,
-        strict: bool = False,
+        field_validation: str = WARN,
         copy: bool = True,
     ) -> dict[str, Any]:
         current = self._stored(rt, namespace, name)
@@ -284,7 +295,7 @@ class Store(TypeRegistry):
         rv = (patched.get("metadata") or {}).get("resourceVersion")
         if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, name)
-        stored = self._update(rt, current, clone(patched), subresource, strict=strict)
+        stored = self._update(rt, current, clone(patched), subresource, field_validation=field_validation)
         return clone(stored) if copy else stored
 
     def mutate(

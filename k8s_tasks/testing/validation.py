@@ -10,13 +10,18 @@ from typing import Any
 
 import jsonschema
 
-from .errors import BadRequest, Invalid, invalid
+from .apivalidation import field
+from .apivalidation.field import FieldError, GoText, to_invalid
+from .apivalidation.kinds import has_port, validate_create, warnings_on_create
+from .apivalidation.meta import object_meta
+from .apivalidation.names import name_is_dns_subdomain
+from .errors import BadRequest, Invalid
 from .resources import ResourceType
-from .schemacheck import Compiler, Error
+from .schemacheck import Compiler, Decoded, Path, display
+from .warnings import warn
 
 KUBERNETES_VERSION = "1.37.0"
-_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_REQUIRED_RE = re.compile(r"^'([^']+)' is a required property")
+WARN, STRICT, IGNORE = "Warn", "Strict", "Ignore"
 
 
 @functools.cache
@@ -44,110 +49,91 @@ def definition_name(rt: ResourceType) -> str | None:
 
 
 @functools.cache
-def _compiler(strict: bool) -> Compiler:
-    return Compiler(definitions(strict)["$defs"])
+def _compiler() -> Compiler:
+    return Compiler(definitions(strict=True)["$defs"])
 
 
-def _builtin_errors(def_name: str, strict: bool, obj: dict[str, Any]) -> list[Error]:
-    errors: list[Error] = []
-    _compiler(strict).definition(def_name)(obj, (), errors)
-    return errors
+def _cannot_handle(rt: ResourceType, error: str) -> BadRequest:
+    """transformDecodeError's wording."""
+    return BadRequest(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {error}')
 
 
-_crd_validators: dict[int, tuple[Any, jsonschema.Draft202012Validator]] = {}
+def decode(rt: ResourceType, obj: dict[str, Any], field_validation: str = WARN) -> list[Path]:
+    """What decoding a request body into a built-in kind refuses (400, worded as kube-apiserver words it),
+    and its unknown fields: refused under Strict, warned about under Warn, dropped either way. Returns the
+    required fields the body lacks (for kinds that have no validation of their own)."""
+    def_name = definition_name(rt)
+    if rt.is_custom or def_name is None:
+        return []
+    decoded = Decoded()
+    _compiler().definition(def_name)(obj, (), decoded)
+    if decoded.error:
+        raise _cannot_handle(rt, decoded.error)
+    if decoded.unknown:
+        texts = [f'unknown field "{display(path)}"' for _, _, path in decoded.unknown]
+        if field_validation == STRICT:
+            raise _cannot_handle(rt, "strict decoding error: " + ", ".join(texts))
+        if field_validation != IGNORE:
+            for text in texts:
+                warn(text)
+        for holder, key, _ in decoded.unknown:
+            holder.pop(key, None)
+    return decoded.missing
 
 
-def _custom_errors(schema: dict[str, Any], obj: dict[str, Any]) -> list[Error]:
+def _custom_errors(schema: dict[str, Any], obj: dict[str, Any]) -> list[FieldError]:
     cached = _crd_validators.get(id(schema))
     if cached is None or cached[0] is not schema:
         cached = (schema, jsonschema.Draft202012Validator(schema))
         _crd_validators[id(schema)] = cached
-    errors: list[Error] = []
+    errors: list[FieldError] = []
     for error in cached[1].iter_errors(obj):
         path = tuple(error.absolute_path)
         if error.validator == "required":
             match = _REQUIRED_RE.match(error.message)
-            errors.append(((*path, match.group(1) if match else "?"), "required", error.message))
+            errors.append(field.required(display((*path, match.group(1) if match else "?"))))
+        elif error.validator == "enum":
+            errors.append(
+                field.not_supported(display(path), error.instance, [str(v) for v in error.validator_value])
+            )
         else:
-            shown = json.dumps(error.instance)[:80]
-            errors.append((path, str(error.validator), f"{shown}: {error.message}"))
+            at = display(path)
+            errors.append(field.invalid(at, error.instance, f"{at} in body {error.message}"))
     return errors
 
 
-def _field(path: Any) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+_crd_validators: dict[int, tuple[Any, jsonschema.Draft202012Validator]] = {}
+_REQUIRED_RE = re.compile(r"^'([^']+)' is a required property")
 
 
-def _causes(errors: list[Error]) -> list[tuple[str, str, str]]:
-    causes = []
-    for path, keyword, message in errors:
-        field = _field(path)
-        if keyword == "required":
-            causes.append((field, "FieldValueRequired", "Required value"))
-        elif keyword == "additionalProperties":
-            causes.append((field, "FieldValueUnknown", f'unknown field "{path[-1]}"'))
-        else:
-            causes.append((field, "FieldValueInvalid", f"Invalid value: {message}"))
-    return causes
-
-
-def _semantic_causes(rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """The checks kube-apiserver makes beyond the schema that users hit most often."""
-    causes = []
-    name = (obj.get("metadata") or {}).get("name", "")
-    if (name and not _NAME_RE.match(name)) or len(name) > 253:
-        causes.append(
-            (
-                "metadata.name",
-                "FieldValueInvalid",
-                f"Invalid value: {name!r}: a lowercase RFC 1123 subdomain must consist "
-                "of lower case alphanumeric characters, '-' or '.', and must start and end with an "
-                "alphanumeric character",
-            )
-        )
-    pod_spec, prefix = None, ""
-    if rt.group == "" and rt.kind == "Pod":
-        pod_spec, prefix = obj.get("spec") or {}, "spec"
-    elif rt.group == "batch" and rt.kind == "Job":
-        pod_spec = ((obj.get("spec") or {}).get("template") or {}).get("spec") or {}
-        prefix = "spec.template.spec"
-        if pod_spec.get("restartPolicy") not in ("Never", "OnFailure"):
-            causes.append(
-                (
-                    f"{prefix}.restartPolicy",
-                    "FieldValueRequired",
-                    'Required value: valid values: "OnFailure", "Never"',
-                )
-            )
-    if pod_spec is not None:
-        containers = pod_spec.get("containers") or []
-        if not containers:
-            causes.append((f"{prefix}.containers", "FieldValueRequired", "Required value"))
-        for i, container in enumerate(containers):
-            if isinstance(container, dict) and not container.get("image"):
-                field = f"{prefix}.containers[{i}].image"
-                causes.append((field, "FieldValueRequired", "Required value"))
-    return causes
-
-
-def validate(rt: ResourceType, obj: dict[str, Any], *, strict: bool = False) -> None:
-    """Raise Invalid (422) naming every bad field; strict also refuses unknown fields."""
+def validate(
+    rt: ResourceType, obj: dict[str, Any], missing: list[Path] | None = None, *, creating: bool = True
+) -> None:
+    """The kind's own validation of an object about to be stored: 422 naming every bad field, worded as
+    kube-apiserver words it (``Job.batch "x" is invalid: [a: ..., b: ...]``)."""
     if rt.is_custom:
-        causes = _causes(_custom_errors(rt.schema, obj))
+        errors = object_meta(obj["metadata"], rt.namespaced, name_is_dns_subdomain)
+        errors += _custom_errors(rt.schema, obj)
     else:
-        def_name = definition_name(rt)
-        causes = _causes(_builtin_errors(def_name, strict, obj)) if def_name else []
-    unknown = [field for field, reason, _ in causes if reason == "FieldValueUnknown"]
-    if unknown:  # strict decoding fails before validation, with a 400 as kube-apiserver's does
-        raise BadRequest("strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown))
-    if not causes:
-        causes = _semantic_causes(rt, obj)
-    if causes:
-        name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get("generateName", "")
-        raise invalid(rt.kind, rt.group, name, causes)
+        errors = validate_create(rt, obj)
+        if not has_port(rt):
+            errors += [field.required(display(path)) for path in missing or () if _still_missing(obj, path)]
+    if errors:
+        name = obj["metadata"].get("name") or obj["metadata"].get("generateName") or ""
+        raise to_invalid(rt.kind, rt.group, str(name), errors)
+    for text in warnings_on_create(rt, obj) if creating else ():
+        warn(text)
+
+
+def _still_missing(obj: Any, path: Path) -> bool:
+    for part in path:
+        found = (isinstance(obj, dict) and isinstance(part, str) and part in obj) or (
+            isinstance(obj, list) and isinstance(part, int) and part < len(obj)
+        )
+        if not found:
+            return True
+        obj = obj[part]
+    return False
 
 
 def prune(value: Any, schema: dict[str, Any] | None, *, root: bool = False) -> Any:
@@ -175,7 +161,7 @@ def prune(value: Any, schema: dict[str, Any] | None, *, root: bool = False) -> A
     return value
 
 
-__all__ = ["Invalid", "definition_name", "definitions", "prune", "validate"]
+__all__ = ["Invalid", "decode", "definition_name", "definitions", "prune", "validate"]
 
 
 _POD_MUTABLE = ("activeDeadlineSeconds", "tolerations", "schedulingGates", "terminationGracePeriodSeconds")
@@ -189,21 +175,27 @@ def _pod_spec_core(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_update(rt: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> None:
-    """The immutability rules of updates that clients most often run into (422 "field is immutable")."""
-    causes: list[tuple[str, str, str]] = []
-    name = old["metadata"]["name"]
+    """The kind's validation of an update: what a new object must be, and the immutability rules clients
+    most often run into (422 "field is immutable")."""
+    validate(rt, new, creating=False)
+    errors: list[FieldError] = []
     if rt.group == "batch" and rt.kind == "Job":
         old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
-        for field in ("template", "selector", "completionMode"):
-            if old_spec.get(field) != new_spec.get(field):
-                causes.append((f"spec.{field}", "FieldValueInvalid", "Invalid value: field is immutable"))
-    elif (rt.group, rt.kind) == ("", "Pod"):
-        changed = _pod_spec_core(old.get("spec") or {}) != _pod_spec_core(new.get("spec") or {})
+        for name, shown in (("template", "core.PodTemplateSpec"), ("selector", "v1.LabelSelector")):
+            if old_spec.get(name) != new_spec.get(name):
+                errors.append(field.invalid(f"spec.{name}", GoText(f"{shown}{{...}}"), "field is immutable"))
+        if old_spec.get("completionMode") != new_spec.get("completionMode"):
+            errors.append(
+                field.invalid("spec.completionMode", new_spec.get("completionMode"), "field is immutable")
+            )
+    elif (rt.group, rt.kind) == ("", "Pod") and _pod_spec_core(old.get("spec") or {}) != _pod_spec_core(
+        new.get("spec") or {}
+    ):
         message = (
-            "Forbidden: pod updates may not change fields other than `spec.containers[*].image`, "
+            "pod updates may not change fields other than `spec.containers[*].image`, "
             "`spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) "
             "or `spec.terminationGracePeriodSeconds`"
         )
-        causes += [("spec", "FieldValueForbidden", message)] if changed else []
-    if causes:
-        raise invalid(rt.kind, rt.group, name, causes)
+        errors.append(field.forbidden("spec", message))
+    if errors:
+        raise to_invalid(rt.kind, rt.group, old["metadata"]["name"], errors)

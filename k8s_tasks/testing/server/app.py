@@ -58,7 +58,7 @@ class Api:
 
     async def _dispatch(self, request: web.Request, t: Target, verb: str) -> web.StreamResponse:
         store, rt = self.store, t.rt
-        strict = request.query.get("fieldValidation") == "Strict"
+        validation = request.query.get("fieldValidation") or "Warn"
         if rt.verbs:
             if verb not in rt.verbs or t.name is not None:
                 raise MethodNotAllowed("the server does not allow this method on the requested resource")
@@ -77,7 +77,7 @@ class Api:
             body = await read_body(request, rt)
             if flag(request, "dryRun") or request.query.get("dryRun") == "All":
                 return respond(body, 201)
-            return respond(store.create(rt, body, t.namespace, strict=strict, copy=False), 201)
+            return respond(store.create(rt, body, t.namespace, field_validation=validation, copy=False), 201)
         if verb == "deletecollection":
             options = await read_delete_options(request)
             items = store.delete_collection(
@@ -118,23 +118,31 @@ class Api:
             body["metadata"]["name"] = t.name
             if t.namespace:
                 body["metadata"]["namespace"] = t.namespace
-            return respond(store.replace(rt, body, subresource=t.sub, strict=strict, copy=False))
+            return respond(
+                store.replace(rt, body, subresource=t.sub, field_validation=validation, copy=False)
+            )
         if verb == "patch":
             patch_type, body = await read_patch(request, rt)
             if patch_type == "apply":
-                return self._apply(t, body, strict)
-            return respond(
-                store.patch(
-                    rt, t.namespace, t.name, body, patch_type, subresource=t.sub, strict=strict, copy=False
-                )
+                return self._apply(t, body, validation)
+            patched = store.patch(
+                rt,
+                t.namespace,
+                t.name,
+                body,
+                patch_type,
+                subresource=t.sub,
+                field_validation=validation,
+                copy=False,
             )
+            return respond(patched)
         if verb == "delete":
             options = await read_delete_options(request)
             result = store.delete(rt, t.namespace, t.name, **options)
             return respond(deletion_answer(rt, result, store.stored_or_none(rt, t.namespace, t.name) is None))
         raise MethodNotAllowed(f"{request.method} is not supported on {request.path}")
 
-    def _apply(self, t: Target, body: Any, strict: bool) -> web.Response:
+    def _apply(self, t: Target, body: Any, validation: str) -> web.Response:
         """Server-side apply, simplified: create if absent, else a strategic (built-ins) or merge patch.
         Field ownership (managedFields) is not tracked, so apply never reports conflicts."""
         assert t.name is not None
@@ -144,14 +152,21 @@ class Api:
         if self.store.stored_or_none(t.rt, t.namespace, t.name) is None:
             if t.sub is not None:
                 raise NotFound(f'{t.rt.plural} "{t.name}" not found')
-            return respond(self.store.create(t.rt, body, t.namespace, strict=strict, copy=False), 201)
+            created = self.store.create(t.rt, body, t.namespace, field_validation=validation, copy=False)
+            return respond(created, 201)
         patch_type = "merge" if t.rt.is_custom or definition_name(t.rt) is None else "strategic"
         body["metadata"].pop("resourceVersion", None)
-        return respond(
-            self.store.patch(
-                t.rt, t.namespace, t.name, body, patch_type, subresource=t.sub, strict=strict, copy=False
-            )
+        patched = self.store.patch(
+            t.rt,
+            t.namespace,
+            t.name,
+            body,
+            patch_type,
+            subresource=t.sub,
+            field_validation=validation,
+            copy=False,
         )
+        return respond(patched)
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
         rt = t.rt
