@@ -22,6 +22,7 @@ _META_KEEP = (
     "generation",
     "resourceVersion",
     "selfLink",
+    "managedFields",
 )
 _NAME_REQUIRED = [
     ("metadata.name", "FieldValueRequired", "metadata.name: Required value: name or generateName is required")

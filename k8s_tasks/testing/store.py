@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from . import admission, gc, namespaces, plugins, services
+from . import admission, gc, namespaces, plugins, services, ssa
 from .errors import (
     AlreadyExists,
     ApiError,
@@ -191,11 +191,15 @@ class Store(TypeRegistry):
         field_validation: str = WARN,
         copy: bool = True,
         check: bool = True,
+        manager: ssa.Manager | None = None,
+        managed_fields: Objects | None = None,
     ) -> dict[str, Any]:
         """Store a new object. ``copy=False``: the caller gives up ``obj`` and gets the stored dict back
         (read-only); the HTTP server does this with each freshly parsed body. ``check=False`` skips
         decoding and validation, for controllers writing objects they built themselves (events, pods).
-        ``field_validation`` is the request's: Strict refuses unknown fields, Warn warns (the default)."""
+        ``field_validation`` is the request's: Strict refuses unknown fields, Warn warns (the default).
+        ``manager`` (who writes) gets the fields it sets in managedFields, or ``managed_fields`` are stored
+        as given (a server-side apply has worked them out)."""
         if copy:
             obj = clone(obj)
         ns = admission.settle_namespace(rt, obj, namespace)
@@ -217,6 +221,10 @@ class Store(TypeRegistry):
         obj = admission.initialise(rt, obj)
         if services.is_service(rt):
             services.create_defaults(self, rt, obj)
+        if managed_fields is not None:
+            obj["metadata"]["managedFields"] = managed_fields
+        elif manager is not None:
+            ssa.record_update(rt, None, obj, manager)
         plugins.mutate(self, rt, obj, requested_name)
         if check:
             validate(rt, obj, missing)
@@ -239,13 +247,24 @@ class Store(TypeRegistry):
         *,
         field_validation: str = WARN,
         check: bool = True,
+        manager: ssa.Manager | None = None,
+        managed_fields: Objects | None = None,
     ) -> dict[str, Any]:
         """Store ``new`` as the next version of ``current``; no event and no new version if unchanged."""
         if check:
             decode(rt, new, field_validation)
+        sent = (new.get("metadata") or {}).get("managedFields")
+        if not isinstance(sent, list) or sent == current["metadata"].get("managedFields"):
+            sent = None  # else a client sets them (kubectl moving client-side apply's fields to "kubectl")
         new = admission.next_version(rt, current, new, subresource)
+        if sent is not None:
+            new["metadata"]["managedFields"] = sent
+        if managed_fields is not None:
+            new["metadata"]["managedFields"] = managed_fields
         if new == current:
             return current
+        if managed_fields is None and manager is not None:
+            ssa.record_update(rt, current, new, manager, base=sent)
         if check:
             if subresource is None:
                 validate_update(rt, current, new)
@@ -263,6 +282,8 @@ class Store(TypeRegistry):
         subresource: str | None = None,
         field_validation: str = WARN,
         copy: bool = True,
+        manager: ssa.Manager | None = None,
+        managed_fields: Objects | None = None,
     ) -> dict[str, Any]:
         m = obj.get("metadata") or {}
         current = self._stored(rt, m.get("namespace"), m.get("name", ""))
@@ -275,6 +296,8 @@ class Store(TypeRegistry):
             clone(obj) if copy else obj,
             subresource,
             field_validation=field_validation,
+            manager=manager,
+            managed_fields=managed_fields,
         )
         return clone(stored) if copy else stored
 
@@ -289,13 +312,16 @@ class Store(TypeRegistry):
         subresource: str | None = None,
         field_validation: str = WARN,
         copy: bool = True,
+        manager: ssa.Manager | None = None,
     ) -> dict[str, Any]:
         current = self._stored(rt, namespace, name)
         patched = apply_patch(rt, current, body, patch_type)
         rv = (patched.get("metadata") or {}).get("resourceVersion")
         if rv not in (None, "") and rv != current["metadata"]["resourceVersion"]:
             raise conflict(rt.plural, rt.group, name)
-        stored = self._update(rt, current, clone(patched), subresource, field_validation=field_validation)
+        stored = self._update(
+            rt, current, clone(patched), subresource, field_validation=field_validation, manager=manager
+        )
         return clone(stored) if copy else stored
 
     def mutate(

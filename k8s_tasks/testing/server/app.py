@@ -10,14 +10,15 @@ from ..audit import AuditLog
 from ..auth.authn import Authenticator
 from ..auth.tokens import TokenIssuer
 from ..errors import ApiError, BadRequest, MethodNotAllowed, NotFound
+from ..ssa import apply as ssa_apply
 from ..store import Store
-from ..validation import definition_name
 from . import discovery, openapi
 from .bodies import check_accept, read_body, read_delete_options, read_patch
 from .faults import Faults
 from .filters import Authorizer, install
 from .http import error_response, flag, int_param, respond, wants
 from .logs import serve_log
+from .managers import APPLY, check_patch_options, writer
 from .paging import page
 from .reviews import Reviews, RulesLister
 from .subresources import deletion_answer, post_subresource, serve_scale
@@ -77,7 +78,10 @@ class Api:
             body = await read_body(request, rt)
             if flag(request, "dryRun") or request.query.get("dryRun") == "All":
                 return respond(body, 201)
-            return respond(store.create(rt, body, t.namespace, field_validation=validation, copy=False), 201)
+            created = store.create(
+                rt, body, t.namespace, field_validation=validation, copy=False, manager=writer(request, t)
+            )
+            return respond(created, 201)
         if verb == "deletecollection":
             options = await read_delete_options(request)
             items = store.delete_collection(
@@ -123,8 +127,9 @@ class Api:
             )
         if verb == "patch":
             patch_type, body = await read_patch(request, rt)
+            check_patch_options(request, patch_type == "apply")
             if patch_type == "apply":
-                return self._apply(t, body, validation)
+                return self._apply(request, t, body, validation)
             patched = store.patch(
                 rt,
                 t.namespace,
@@ -134,6 +139,7 @@ class Api:
                 subresource=t.sub,
                 field_validation=validation,
                 copy=False,
+                manager=writer(request, t),
             )
             return respond(patched)
         if verb == "delete":
@@ -142,31 +148,36 @@ class Api:
             return respond(deletion_answer(rt, result, store.stored_or_none(rt, t.namespace, t.name) is None))
         raise MethodNotAllowed(f"{request.method} is not supported on {request.path}")
 
-    def _apply(self, t: Target, body: Any, validation: str) -> web.Response:
-        """Server-side apply, simplified: create if absent, else a strategic (built-ins) or merge patch.
-        Field ownership (managedFields) is not tracked, so apply never reports conflicts."""
+    def _apply(self, request: web.Request, t: Target, body: Any, validation: str) -> web.Response:
+        """Server-side apply (ssa.apply): created if absent, else merged with field ownership; 409 on
+        conflicts with other managers unless ``force=true``."""
         assert t.name is not None
         if not isinstance(body, dict):
             raise BadRequest("an apply patch must be an object (a full manifest)")
-        body.setdefault("metadata", {})["name"] = t.name
-        if self.store.stored_or_none(t.rt, t.namespace, t.name) is None:
+        meta = body.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise BadRequest("the apply patch's metadata must be an object")
+        meta["name"] = t.name
+        meta.pop("resourceVersion", None)
+        manager = writer(request, t, APPLY)
+        force = flag(request, "force")
+        live = self.store.stored_or_none(t.rt, t.namespace, t.name)
+        if live is None:
             if t.sub is not None:
                 raise NotFound(f'{t.rt.plural} "{t.name}" not found')
-            created = self.store.create(t.rt, body, t.namespace, field_validation=validation, copy=False)
+            new = ssa_apply(t.rt, None, body, manager, force)
+            fields = new["metadata"].pop("managedFields")
+            created = self.store.create(
+                t.rt, new, t.namespace, field_validation=validation, copy=False, managed_fields=fields
+            )
             return respond(created, 201)
-        patch_type = "merge" if t.rt.is_custom or definition_name(t.rt) is None else "strategic"
-        body["metadata"].pop("resourceVersion", None)
-        patched = self.store.patch(
-            t.rt,
-            t.namespace,
-            t.name,
-            body,
-            patch_type,
-            subresource=t.sub,
-            field_validation=validation,
-            copy=False,
+        new = ssa_apply(t.rt, live, body, manager, force)
+        new["metadata"].pop("resourceVersion", None)
+        fields = new["metadata"].pop("managedFields")
+        replaced = self.store.replace(
+            t.rt, new, subresource=t.sub, field_validation=validation, copy=False, managed_fields=fields
         )
-        return respond(patched)
+        return respond(replaced)
 
     def _list(self, request: web.Request, t: Target) -> web.Response:
         rt = t.rt
