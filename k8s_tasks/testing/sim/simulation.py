@@ -15,8 +15,8 @@ from .jobs import JobController
 from .jobstatus import TERMINAL
 from .kubelet import Kubelet
 from .namespacectl import NamespaceController
+from .nodeloss import TaintEvictionController, fail_lost, not_ready, unknown_conditions, unreachable_taints
 from .nodes import NodeSpec, node_manifest
-from .podstatus import terminated
 from .quotactl import QuotaController
 from .replicasets import ReplicaSetController
 from .rootca import RootCAPublisher
@@ -73,6 +73,9 @@ class Simulation:
         self.quota_controller = QuotaController(store, self.quotas, self.pods, self.jobs)
         self.replicaset_controller = ReplicaSetController(self.replicasets, self.pods, self.recorder)
         self.deployment_controller = DeploymentController(self.deployments, self.replicasets, self.recorder)
+        self.taint_eviction = TaintEvictionController(
+            self.pods, self.nodes, self.recorder, lambda node: node in self.kubelet.nodes
+        )
         self._controllers = (
             self.scheduler,
             self.job_controller,
@@ -84,6 +87,7 @@ class Simulation:
             self.quota_controller,
             self.replicaset_controller,
             self.deployment_controller,
+            self.taint_eviction,
         )
         self.kubelet = Kubelet(
             store,
@@ -134,22 +138,52 @@ class Simulation:
         with contextlib.suppress(AlreadyExists):
             self.store.create(self.nodes.rt, node_manifest(spec, index))
 
-    def remove_node(self, name: str) -> None:
-        """Node loss: its processes die, its pods fail with DisruptionTarget and go, the Node goes."""
+    def _stop_kubelet(self, name: str) -> list[tuple[str | None, str]]:
+        """The node's machine is gone: its kubelet stops, its containers die. Returns its pods' keys."""
         self.kubelet.nodes.pop(name, None)
-        stamp = now_stamp()
+        keys = []
         for key, pod in list(self.pods.cache.items()):
             if (pod.get("spec") or {}).get("nodeName") != name:
                 continue
+            keys.append(key)
             worker = self.kubelet.workers.get(key)
             if worker is not None:
                 self.kubelet.abort(worker)
+        return keys
+
+    def lose_node(self, name: str) -> None:
+        """Node loss as a real cluster sees it: the kubelet stops posting status, so the node lifecycle
+        controller marks the node unreachable (conditions Unknown, the unreachable NoSchedule and NoExecute
+        taints) and its pods not Ready; the taint eviction controller evicts each pod once its
+        tolerationSeconds have passed (300 by default), not at once."""
+        keys = self._stop_kubelet(name)
+        stamp = now_stamp()
+        with contextlib.suppress(NotFound):
+            rt = self.nodes.rt
+            self.store.mutate(rt, None, name, lambda n: unknown_conditions(n, stamp), subresource="status")
+            self.nodes.upsert(self.store.mutate(rt, None, name, lambda n: unreachable_taints(n, stamp)))
+        for key in keys:
+            with contextlib.suppress(NotFound):
+                pod = self.store.mutate(
+                    self.pods.rt, key[0], key[1], lambda p: not_ready(p, stamp), subresource="status"
+                )
+                self.pods.upsert(pod)
+
+    def remove_node(self, name: str) -> None:
+        """The Node is deleted (its machine is gone for good): PodGC fails and removes its pods at once
+        (DisruptionTarget DeletionByPodGC), without waiting for any toleration."""
+        keys = self._stop_kubelet(name)
+        stamp = now_stamp()
+
+        def lost(p: dict[str, Any]) -> None:
+            fail_lost(p, stamp, "DeletionByPodGC", "PodGC: node no longer exists")
+
+        for key in keys:
+            pod = self.pods.cache.get(key) or {}
             if (pod.get("status") or {}).get("phase") not in TERMINAL:
                 with contextlib.suppress(NotFound):
                     self.pods.upsert(
-                        self.store.mutate(
-                            self.pods.rt, key[0], key[1], lambda p: _fail_lost(p, stamp), subresource="status"
-                        )
+                        self.store.mutate(self.pods.rt, key[0], key[1], lost, subresource="status")
                     )
             with contextlib.suppress(NotFound):
                 self.store.delete(self.pods.rt, key[0], key[1], grace_period_seconds=0)
@@ -180,31 +214,3 @@ class Simulation:
         self.pods.upsert(self.store.mutate(self.pods.rt, namespace, name, disrupt, subresource="status"))
         self.kubelet.evictions[(namespace, name)] = (reason, "The pod was evicted through the Eviction API")
         self.store.delete(self.pods.rt, namespace, name)
-
-
-def _fail_lost(pod: dict[str, Any], stamp: str) -> None:
-    status = pod.setdefault("status", {})
-    status["phase"] = "Failed"
-    conditions = [c for c in status.get("conditions") or [] if c["type"] != "DisruptionTarget"]
-    conditions.append(
-        {
-            "type": "DisruptionTarget",
-            "status": "True",
-            "lastProbeTime": None,
-            "lastTransitionTime": stamp,
-            "reason": "DeletionByTaintManager",
-            "message": "Taint manager: deleting due to NoExecute taint",
-        }
-    )
-    status["conditions"] = conditions
-    unknown = terminated(
-        137,
-        "ContainerStatusUnknown",
-        "The container could not be located when the pod was deleted",
-        "",
-        stamp,
-    )
-    status["containerStatuses"] = [
-        cs if "terminated" in cs.get("state", {}) else {**cs, "state": unknown, "ready": False}
-        for cs in status.get("containerStatuses") or []
-    ]
