@@ -53,7 +53,14 @@ def test_runs_enqueued_ticks_skipped_and_missed_per_schedule(
     make_queue("default", concurrency=2)
     kwargs = {"marker_dir": str(tmp_path), "seconds": 120}
     uid = make_schedule(
-        "counted", schedule="* * * * *", task=HOLD, kwargs=kwargs, concurrencyPolicy="Forbid"
+        "counted",
+        schedule="* * * * *",
+        task=HOLD,
+        kwargs=kwargs,
+        concurrencyPolicy="Forbid",
+        # A tick is not started more than 30 s late: without a deadline the skipped tick would start
+        # as soon as the first run ends (CronJob's rule), racing the clock's move below.
+        startingDeadlineSeconds=30,
     )["metadata"]["uid"]
     first = first_minute_after(created_at(get_schedule(api, "counted")))
     schedule_clock.set(first + timedelta(seconds=1))
