@@ -44,6 +44,7 @@ def assert_ran_exactly_once(api: client.ApiClient, ids: list[str], ledger: Path)
 
 
 @pytest.mark.timeout(900)
+@pytest.mark.postgres_only  # 60 s; on SQLite, tests/faults/test_chaos.py SIGKILLs the operator at random too
 def test_operator_sigkilled_at_random_loses_and_duplicates_nothing(
     operator_env: dict[str, str], make_queue: QueueFactory, api: client.ApiClient, tmp_path: Path
 ) -> None:
