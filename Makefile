@@ -68,7 +68,7 @@ lint-django52: $(VENV52)/.installed  ## mypy on the Django 5.2 venv (k8s_tasks.c
 demo: setup  ## local cluster + operator on SQLite, every example enqueued, shown live and verified
 	$(PY) examples/demo/run_demo.py $(DEMO_ARGS)
 
-bench: setup  ## benchmarks side by side with django-tasks-db, SQLite and PostgreSQL (~19-23 min: 5 repetitions, see bench/README.md)
+bench: setup  ## benchmarks side by side with django-tasks-db, SQLite and PostgreSQL (~45 min: 5 repetitions, see bench/README.md)
 	bash scripts/ensure-postgres.sh
 	$(PY) -m bench.run $(BENCH_ARGS)
 

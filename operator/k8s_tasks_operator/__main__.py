@@ -50,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     import kopf
+    from django.db.backends.signals import connection_created
+
+    from .db import bound_sqlite_page_cache
+
+    connection_created.connect(bound_sqlite_page_cache)
     from django.core.exceptions import ImproperlyConfigured
 
     from . import handlers
