@@ -14,11 +14,9 @@ section in test_own_project.py.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +24,17 @@ from pathlib import Path
 import pytest
 
 from k8s_tasks.compat import BUILTIN_TASKS
-from tests.readme.test_own_project import CHECKS, KUBECTL, ROOT, UUID, blocks, checkout_copy, script, section
+from tests.readme.test_own_project import (
+    CHECKS,
+    KUBECTL,
+    ROOT,
+    UUID,
+    blocks,
+    checkout_copy,
+    script,
+    section,
+    walk,
+)
 
 pytestmark = [
     pytest.mark.cluster,
@@ -90,27 +98,7 @@ def test_a_new_django_52_project_runs_its_tasks_as_jobs(tmp_path: Path) -> None:
     work = tmp_path / "work"
     work.mkdir()
     # script() put this interpreter where the README says python3.12: the walk runs on a Python 3.12.
-    (work / "walk.sh").write_text(
-        script_52(src).replace(f"{sys.executable} -m venv", f"{python312()} -m venv")
-    )
-    process = subprocess.Popen(
-        ["bash", "walk.sh"],
-        cwd=work,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # the cluster and the operator it starts go with it
-    )
-    try:
-        out, _ = process.communicate(timeout=270)  # within pytest-timeout's 300 s
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-    logs = "".join(
-        f"\n--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted((work / "mysite").glob("*.log"))
-    )
+    out, logs = walk(work, script_52(src).replace(f"{sys.executable} -m venv", f"{python312()} -m venv"), env)
     assert "== done" in out, out[-8000:] + logs
     lines = out.splitlines()
     versions = next(line for line in lines if line.startswith("VERSIONS ")).split()

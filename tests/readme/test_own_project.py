@@ -117,16 +117,10 @@ def checkout_copy(dest: Path) -> Path:
     return src
 
 
-def test_the_readme_gets_a_new_project_running(tmp_path: Path) -> None:
-    src = checkout_copy(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DJANGO", "K8S_", "VIRTUAL"))}
-    env.update(
-        PATH=f"{KUBECTL.parent}:/usr/local/bin:/usr/bin:/bin", HOME=os.environ.get("HOME", str(tmp_path))
-    )
-    env.pop("KUBECONFIG", None)
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "walk.sh").write_text(script(src))
+def walk(work: Path, text: str, env: dict[str, str]) -> tuple[str, str]:
+    """Run the walk-through `text` as walk.sh in `work`; its output, and the tails of the project's logs.
+    Whatever it started (the cluster, the operator) is stopped with it."""
+    (work / "walk.sh").write_text(text)
     process = subprocess.Popen(
         ["bash", "walk.sh"],
         cwd=work,
@@ -142,10 +136,24 @@ def test_the_readme_gets_a_new_project_running(tmp_path: Path) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
-    project = work / "mysite"
     logs = "".join(
-        f"\n--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(project.glob("*.log")) if p.is_file()
+        f"\n--- {p.name}\n{p.read_text()[-3000:]}"
+        for p in sorted((work / "mysite").glob("*.log"))
+        if p.is_file()
     )
+    return out, logs
+
+
+def test_the_readme_gets_a_new_project_running(tmp_path: Path) -> None:
+    src = checkout_copy(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "DJANGO", "K8S_", "VIRTUAL"))}
+    env.update(
+        PATH=f"{KUBECTL.parent}:/usr/local/bin:/usr/bin:/bin", HOME=os.environ.get("HOME", str(tmp_path))
+    )
+    env.pop("KUBECONFIG", None)
+    work = tmp_path / "work"
+    work.mkdir()
+    out, logs = walk(work, script(src), env)
     assert "== done" in out, out[-8000:] + logs
     lines = out.splitlines()
     # The cluster's default nodes, one per pool.
